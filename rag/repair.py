@@ -2,9 +2,9 @@
 
 The output keeps a map from every character back to its source line, so chunks can cite lines.
 
->>> paras = repair_lines(["——这一年，我们锚定目标，年初用较短时", "", "间实现疫情防控平稳转段。"])
+>>> paras = repair_lines(["——这一年，我们锚定目标不松劲，年初用较短时", "", "间实现疫情防控平稳转段。"])
 >>> paras[0].text, paras[0].lines
-('——这一年，我们锚定目标，年初用较短时间实现疫情防控平稳转段。', [1, 3])
+('——这一年，我们锚定目标不松劲，年初用较短时间实现疫情防控平稳转段。', [1, 3])
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from rag.headings import is_heading_line, is_pure_heading
+from rag.headings import detect, is_heading_line, is_pure_heading
 
 SENTENCE_END = "。！？；：…!?;:”’」』)）】"
 CJK_PUNCT = "，。、；：！？“”（）《》"
@@ -43,12 +43,18 @@ class Paragraph:
 
 
 def running_headers(lines: list[str]) -> set[str]:
-    """Short lines repeated 3+ times that read like page furniture (no sentence punctuation)."""
+    """Short lines repeated 3+ times that read like page furniture (no sentence punctuation, not a
+    numbered heading): a real title appears once, a running header on every page."""
     counts = Counter(s.strip() for s in lines if s.strip())
     return {
         s for s, n in counts.items()
-        if n >= 3 and len(s) <= 40 and not any(p in s for p in CJK_PUNCT) and not is_heading_line(s)
+        if n >= 3 and len(s) <= 40 and not any(p in s for p in CJK_PUNCT) and not _numbered(s)
     }
+
+
+def _numbered(s: str) -> bool:
+    h = detect(s)
+    return h is not None and 1 <= h.level <= 7
 
 
 def _is_continuation(prev: str, nxt: str) -> bool:

