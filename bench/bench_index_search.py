@@ -52,10 +52,54 @@ TARGETS = {
 }
 
 
-def peak_rss_mb() -> float:
-    # Linux reports ru_maxrss in KiB (macOS in bytes)
+def ru_maxrss_mb() -> float:
+    # Linux reports ru_maxrss in KiB (macOS in bytes). NB: on Linux it survives fork+exec, so a child
+    # started from a big process reports at least the parent's RSS at fork time.
     r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(r / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process: VmHWM (per address space, so not inherited from the
+    parent like ru_maxrss is) where /proc exists, else ru_maxrss."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return ru_maxrss_mb()
+
+
+class CpuWatch:
+    """How many cores *other* processes kept busy while a phase ran (0 = the machine was ours).
+
+    System-wide busy time from /proc/stat minus this process's (and its waited-for children's) CPU time.
+    """
+
+    def __init__(self) -> None:
+        self.t0, self.sys0, self.own0 = time.perf_counter(), self._system_busy(), self._own()
+
+    @staticmethod
+    def _system_busy() -> float | None:
+        try:
+            f = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        except (OSError, ValueError):
+            return None
+        idle = f[3] + (f[4] if len(f) > 4 else 0)
+        return (sum(f[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+    @staticmethod
+    def _own() -> float:
+        t = os.times()
+        return t.user + t.system + t.children_user + t.children_system
+
+    def other_cores(self) -> float | None:
+        wall = time.perf_counter() - self.t0
+        busy = self._system_busy()
+        if busy is None or self.sys0 is None or wall <= 0:
+            return None
+        return round(max(0.0, (busy - self.sys0) - (self._own() - self.own0)) / wall, 2)
 
 
 def r3(x: float) -> float:
@@ -169,11 +213,16 @@ def instrument(embedder):
                 delattr(obj, name)
 
 
-def timed_build(cfg: Config, embedder, rebuild: bool) -> tuple[float, object, dict]:
+OTHER_CORES: dict[str, float | None] = {}
+
+
+def timed_build(cfg: Config, embedder, rebuild: bool, label: str) -> tuple[float, object, dict]:
     with instrument(embedder) as ph:
+        cw = CpuWatch()
         t = time.perf_counter()
         summary = build_index([SAMPLE_CORPUS], cfg, rebuild=rebuild, progress=False)
         dt = time.perf_counter() - t
+        OTHER_CORES[label] = cw.other_cores()
     return dt, summary, ph.report(dt)
 
 
@@ -198,12 +247,14 @@ def search_only(index_dir: str, index_name: str) -> dict:
     warmup_ms = (time.perf_counter() - t) * 1000
     all_ms: list[float] = []
     by_lang: dict[str, list[float]] = {}
+    cw = CpuWatch()
     for q in questions:
         t = time.perf_counter()
         retriever.search(q.question)  # default: hybrid, cfg.top_k, query embedding included
         dt = (time.perf_counter() - t) * 1000
         all_ms.append(dt)
         by_lang.setdefault(q.lang or "?", []).append(dt)
+    search_other_cores = cw.other_cores()
     # the query-embedding share of a search, measured separately over the same questions
     emb_ms = []
     for q in questions:
@@ -224,6 +275,8 @@ def search_only(index_dir: str, index_name: str) -> dict:
                       "n_by_lang": {k: len(v) for k, v in sorted(by_lang.items())}},
         "query_embed_ms": stats_ms(emb_ms),
         "peak_rss_mb": peak_rss_mb(),
+        "ru_maxrss_mb": ru_maxrss_mb(),
+        "other_cores_busy": search_other_cores,
     }
 
 
@@ -248,7 +301,7 @@ def main_bench(args) -> dict:
     embed_warmup_s = time.perf_counter() - t
 
     # 1. cold build: fresh index_dir, empty vector cache
-    cold_s, cold, cold_phases = timed_build(cfg, embedder, rebuild=False)
+    cold_s, cold, cold_phases = timed_build(cfg, embedder, rebuild=False, label="cold_build")
     assert cold.embedded == cold.chunks, (cold.embedded, cold.chunks)
 
     # 2. raw embedding of exactly the same chunk texts (same chunker settings, same batch size and
@@ -262,11 +315,13 @@ def main_bench(args) -> dict:
     assert len(texts) == cold.chunks, (len(texts), cold.chunks)
     order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
     raw = np.zeros((len(texts), embedder.dim), np.float32)
+    cw = CpuWatch()
     t = time.perf_counter()
     for b in range(0, len(order), cfg.batch_size):
         idx = order[b:b + cfg.batch_size]
         raw[idx] = embedder.embed_passages([texts[i] for i in idx])
     raw_s = time.perf_counter() - t
+    OTHER_CORES["raw_embed"] = cw.other_cores()
     # sanity: the index holds the same vectors as the raw run
     built = store_mod.Store.load(cfg.index_path, embedder.name)
     same_texts = [c.embed_text() for c in built.chunks] == texts
@@ -274,9 +329,9 @@ def main_bench(args) -> dict:
     del built
 
     # 3. warm rebuild: rebuild=True, every vector from the cache
-    warm_s, warm, warm_phases = timed_build(cfg, embedder, rebuild=True)
+    warm_s, warm, warm_phases = timed_build(cfg, embedder, rebuild=True, label="warm_rebuild")
     # 4. no-op re-index: nothing changed
-    noop_s, noop, noop_phases = timed_build(cfg, embedder, rebuild=False)
+    noop_s, noop, noop_phases = timed_build(cfg, embedder, rebuild=False, label="noop_reindex")
     peak_build = peak_rss_mb()
 
     # 5. search in a fresh process (its own model load, index load and peak RSS)
@@ -302,6 +357,8 @@ def main_bench(args) -> dict:
         "search_warmup_query_ms": search["warmup_query_ms"],
         "peak_rss_mb_build": peak_build,
         "peak_rss_mb_search": search["peak_rss_mb"],
+        "ru_maxrss_mb_build": ru_maxrss_mb(),
+        "ru_maxrss_mb_search": search["ru_maxrss_mb"],
         "model_load_s": r3(model_load_s),
         "model_load_s_search_process": search["model_load_s"],
         "index_load_s": search["index_load_s"],
@@ -337,6 +394,9 @@ def main_bench(args) -> dict:
             "loadavg_before_search": [round(x, 2) for x in load_before_search],
             "loadavg_end": [round(x, 2) for x in os.getloadavg()],
         },
+        # cores kept busy by OTHER processes during each timed phase (0 = quiet machine; on 2 cores
+        # anything above ~0.2 makes the numbers pessimistic)
+        "other_cores_busy": {**OTHER_CORES, "search": search["other_cores_busy"]},
     }
     values = {
         "cold_over_raw": result["cold_over_raw"],

@@ -51,9 +51,10 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             depth += 1
         elif ch in _CLOSE:
             depth = max(0, depth - 1)
-        elif ch in _SPLIT and depth == 0:
+        elif depth == 0 and (ch in _SPLIT or (ch == "." and (i + 1 == n or text[i + 1] == " ")
+                                                 and i > 0 and not text[i - 1].isdigit())):
             j = i + 1
-            while j < n and text[j] in _CLOSE:
+            while j < n and (text[j] in _CLOSE or text[j] == " "):
                 j += 1
             spans.append((start, j))
             start = i = j

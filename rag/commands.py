@@ -14,12 +14,13 @@ class UserError(Exception):
 
 
 def _retriever(cfg: Config, progress: bool = True):
-    from rag.embed import EmbedderError
+    from rag.embed import EmbedderError, get_embedder
     from rag.indexer import IndexError_, ensure_default_index
     from rag.retrieve import Retriever
     from rag.store import StoreError
 
     try:
+        get_embedder(cfg.embedder, cfg.threads)  # a bad --embedder fails before any indexing
         ensure_default_index(cfg, progress=progress)
         return Retriever.open(cfg)
     except (StoreError, EmbedderError, IndexError_) as exc:

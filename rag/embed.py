@@ -91,7 +91,7 @@ class SentenceTransformerEmbedder:
         qp, pp = self.family_prefixes(model)
         self.query_prefix = qp if query_prefix is None else query_prefix
         self.passage_prefix = pp if passage_prefix is None else passage_prefix
-        self.name = f"st:{Path(model).resolve().name if os.path.isdir(model) else model}"
+        self.name = f"st:{_model_id(model)}"
         # v5+ renamed get_sentence_embedding_dimension (now deprecated) to get_embedding_dimension
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         dim = get_dim()
@@ -117,6 +117,24 @@ class SentenceTransformerEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._encode([self.query_prefix + text])[0]
+
+
+def _model_id(model: str) -> str:
+    """A name that identifies the model itself: for a folder, its name plus a fingerprint of its
+    config and weight files (two different folders called ``model`` must not share cached vectors)."""
+    path = Path(model)
+    if not path.is_dir():
+        return model
+    h = hashlib.sha1()
+    for f in sorted(path.rglob("*")):
+        if f.is_file():
+            rel = str(f.relative_to(path))
+            h.update(rel.encode())
+            if f.suffix in {".json", ".txt"} and f.stat().st_size < 2_000_000:
+                h.update(f.read_bytes())
+            else:
+                h.update(str(f.stat().st_size).encode())
+    return f"{path.resolve().name}@{h.hexdigest()[:10]}"
 
 
 _CACHE: dict[tuple[str, int], Embedder] = {}

@@ -121,7 +121,7 @@ def build_index(paths: Iterable[str | Path], cfg: Config, rebuild: bool = False,
     finally:
         cache.close()
     manifest = {
-        "embedder": {"name": embedder.name, "dim": embedder.dim},
+        "embedder": {"name": embedder.name, "dim": embedder.dim, "spec": cfg.embedder},
         "chunker": _chunker_settings(cfg),
         "sources": sources,
         "files": files,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from rag.headings import detect, is_heading_line, is_pure_heading
 
-SENTENCE_END = "。！？；：…!?;:”’」』)）】"
+SENTENCE_END = "。！？；：…!?;:.”’」』)）】"
 CJK_PUNCT = "，。、；：！？“”（）《》"
 _PAGE_NO = re.compile(r"^\s*[-—–]?\s*(第\s*)?\d{1,4}\s*(页)?\s*[-—–]?\s*$")
 
@@ -81,7 +81,7 @@ def repair_lines(lines: list[str], pages: list[int] | None = None) -> list[Parag
         lineno = i + 1
         if paras and _is_continuation(paras[-1].text, s):
             p = paras[-1]
-            sep = " " if (p.text[-1].isascii() and p.text[-1].isalnum() and s[0].isascii() and s[0].isalnum()) else ""
+            sep = " " if (p.text[-1].isascii() and s[0].isascii()) else ""
             p.offsets.append(len(p.text) + len(sep))
             p.lines.append(lineno)
             p.text += sep

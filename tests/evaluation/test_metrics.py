@@ -1,0 +1,59 @@
+"""Metrics on hand-made cases with known answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.evaluation import metrics as M
+
+
+def test_norm_handles_widths_separators_and_spaces():
+    assert M.norm("３０,１４５.７９ 亿元") == "30145.79亿元"
+    assert M.norm("1,234,567") == "1234567"
+    assert M.norm("（同比）增长６％") == "(同比)增长6%"
+    assert M.norm("1,23") == "1,23"  # not a thousands separator
+
+
+def test_quote_inside_one_chunk():
+    chunks = ["全市一般公共预算收入2441亿元，增长16%。", "市级一般公共预算收入827亿元。"]
+    assert M.quote_holders(chunks, "市级一般公共预算 收入827亿元") == [1]
+
+
+def test_quote_straddling_two_adjacent_chunks_counts_for_either():
+    chunks = ["第一句。新增婴幼儿", "托位1.1万个。第三句。", "无关。"]
+    holders = M.quote_holders(chunks, "新增婴幼儿托位1.1万个")
+    assert holders == [0, 1]
+    assert M.first_full_hit(["x", 1], [holders]) == 2
+    assert M.first_full_hit([0], [holders]) == 1
+    assert M.first_full_hit([2], [holders]) is None
+
+
+def test_multi_quote_question_needs_all_quotes():
+    holders = [["a"], ["b"]]
+    assert M.first_full_hit(["a", "z", "b"], holders) == 3
+    assert M.first_full_hit(["a", "z"], holders) is None
+    s = M.retrieval_scores(3)
+    assert s["hit@1"] == 0 and s["hit@3"] == 1 and s["hit@5"] == 1 and s["mrr@10"] == pytest.approx(1 / 3)
+    assert M.retrieval_scores(None) == {"hit@1": 0, "hit@3": 0, "hit@5": 0, "hit@10": 0, "mrr@10": 0}
+
+
+def test_answer_facts_with_digit_normalisation():
+    facts = ["30145.79亿元", "6%"]
+    assert M.answer_scores("GDP reached 30,145.79 亿元, up ６%.", facts) == {"facts_correct": 1.0, "fact_recall": 1.0}
+    assert M.answer_scores("GDP reached 3.01 trillion yuan, up 6%.", facts) == {"facts_correct": 0.0, "fact_recall": 0.5}
+
+
+def test_citation_metrics():
+    quotes = ["财政补助683亿元，占比为26%"]
+    facts = ["683", "26%"]
+    cited = ["从资金来源看，财政补助683亿元，占比为26%。", "无关段落。", "其中683亿元用于……"]
+    s = M.citation_scores(cited, quotes, facts)
+    assert s["citation_correct"] == 1.0
+    assert s["citation_precision"] == pytest.approx(2 / 3)
+    assert M.citation_scores([], quotes, facts) == {"citation_correct": 0.0, "citation_precision": 0.0}
+
+
+def test_percentile():
+    assert M.percentile([10, 20, 30, 40], 50) == pytest.approx(25)
+    assert M.percentile([5], 95) == 5
+    assert M.percentile([], 50) == 0.0
