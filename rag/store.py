@@ -24,11 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from rag.bridge import build_bridge
+from rag.bridge import build_bridge, build_gloss, gloss_words
 from rag.tokenize import tokenize
 from rag.types import Chunk
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 FILES = ("manifest.json", "chunks.jsonl", "dense.faiss", "bridge.json")
 
 
@@ -40,13 +40,15 @@ class Store:
     """An opened index. Build with :meth:`build`, persist with :meth:`save`, open with :meth:`load`."""
 
     def __init__(self, chunks: list[Chunk], faiss_index: Any, bm25: Any, manifest: dict[str, Any],
-                 bridge: dict[str, list[str]]):
+                 bridge: dict[str, list[str]], gloss: Any = None):
         self.chunks = chunks
         self.faiss = faiss_index
         self.bm25 = bm25
+        self.gloss = gloss  # BM25 over English glosses of each chunk's words
         self.manifest = manifest
         self.bridge = bridge
         self.vocab: dict[str, int] = dict(bm25.vocab_dict) if bm25 is not None else {}
+        self.gloss_vocab: dict[str, int] = dict(gloss.vocab_dict) if gloss is not None else {}
 
     # -- building -------------------------------------------------------------------------
     @classmethod
@@ -59,7 +61,7 @@ class Store:
         index = faiss.IndexFlatIP(dim)
         if len(vectors):
             index.add(vectors)
-        bm25 = None
+        bm25 = gloss = None
         bridge: dict[str, list[str]] = {}
         if chunks:
             corpus_tokens = [tokenize(c.embed_text()) or ["<empty>"] for c in chunks]
@@ -70,9 +72,13 @@ class Store:
                 for t in set(toks):
                     df[t] = df.get(t, 0) + 1
             bridge = build_bridge(df.keys(), df)
+            token_gloss, glossary = build_gloss(df.keys())
+            gloss = bm25s.BM25()
+            gloss.index([gloss_words(toks, c.text, token_gloss, glossary) or ["<empty>"]
+                         for toks, c in zip(corpus_tokens, chunks)], show_progress=False)
         manifest = dict(manifest)
         manifest.update(format_version=FORMAT_VERSION, n_chunks=len(chunks), built_at=time.strftime("%Y-%m-%dT%H:%M:%S"))
-        return cls(chunks, index, bm25, manifest, bridge)
+        return cls(chunks, index, bm25, manifest, bridge, gloss)
 
     # -- persistence ----------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
@@ -91,6 +97,7 @@ class Store:
             faiss.write_index(self.faiss, str(tmp / "dense.faiss"))
             if self.bm25 is not None:
                 self.bm25.save(str(tmp / "bm25"), show_progress=False)
+                self.gloss.save(str(tmp / "gloss"), show_progress=False)
             (tmp / "bridge.json").write_text(json.dumps(self.bridge, ensure_ascii=False), encoding="utf-8")
             # the manifest is written last: its presence marks a complete index
             (tmp / "manifest.json").write_text(json.dumps(self.manifest, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -153,12 +160,13 @@ class Store:
                       (path / "chunks.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
             index = faiss.read_index(str(path / "dense.faiss"))
             bm25 = bm25s.BM25.load(str(path / "bm25"), allow_pickle=False, show_progress=False) if chunks else None
+            gloss = bm25s.BM25.load(str(path / "gloss"), allow_pickle=False, show_progress=False) if chunks else None
             bridge = json.loads((path / "bridge.json").read_text(encoding="utf-8"))
         except Exception as exc:  # corrupt or tampered files: one clear line
             raise StoreError(f"{path}: damaged index ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); rebuild it") from None
         if index.ntotal != len(chunks) or index.d != manifest["embedder"]["dim"]:
             raise StoreError(f"{path}: damaged index (vectors and chunks disagree); rebuild it")
-        return cls(chunks, index, bm25, manifest, bridge)
+        return cls(chunks, index, bm25, manifest, bridge, gloss)
 
     # -- search primitives ------------------------------------------------------------------
     def vectors(self) -> np.ndarray:
@@ -173,12 +181,14 @@ class Store:
         scores, ids = self.faiss.search(np.asarray(qvec, np.float32).reshape(1, -1), k)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
-    def bm25_scores(self, weighted_tokens: dict[str, float]) -> np.ndarray:
-        """Sum of per-token BM25 scores, each scaled by its weight (unknown tokens ignored)."""
+    def bm25_scores(self, weighted_tokens: dict[str, float], gloss: bool = False) -> np.ndarray:
+        """Sum of per-token BM25 scores, each scaled by its weight (unknown tokens ignored);
+        ``gloss`` searches the English-gloss index instead of the Chinese one."""
+        model, vocab = (self.gloss, self.gloss_vocab) if gloss else (self.bm25, self.vocab)
         scores = np.zeros(len(self.chunks), np.float32)
-        if self.bm25 is None:
+        if model is None:
             return scores
         for tok, w in weighted_tokens.items():
-            if tok in self.vocab and w > 0:
-                scores += w * self.bm25.get_scores([tok])
+            if tok in vocab and w > 0:
+                scores += w * model.get_scores([tok])
         return scores

@@ -1,0 +1,19 @@
+"""Question language: Chinese when it holds CJK characters (mixed counts as Chinese), else English.
+
+>>> detect_lang("How much did GDP grow?"), detect_lang("2024年GDP目标?"), detect_lang("What is 市级 spending?")
+('en', 'zh', 'en')
+"""
+
+from __future__ import annotations
+
+from rag.tokenize import is_cjk
+
+
+def detect_lang(text: str) -> str:
+    """'zh' if the text is Chinese or mixed with substantial Chinese; 'en' for English that only quotes
+    a Chinese term or two (e.g. "What is 市级 spending?")."""
+    cjk = sum(1 for c in text if is_cjk(c))
+    latin_words = sum(1 for w in text.split() if any("a" <= ch.lower() <= "z" for ch in w))
+    if cjk == 0:
+        return "en"
+    return "zh" if cjk >= 2 * latin_words else "en"

@@ -1,0 +1,58 @@
+"""Answer records shared by every answer backend, the CLI and the UI."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from rag.types import Hit
+
+
+@dataclass
+class Citation:
+    """Passage ``n`` (1-based, as shown to the reader) and the sentence of the answer it supports."""
+
+    n: int
+    chunk_id: str
+    doc_title: str
+    doc_path: str
+    section: list[str]
+    text: str  # the whole cited passage
+    sentence: str = ""  # the passage sentence that supports the answer (highlighted in the UI)
+    line_start: int = 0
+    line_end: int = 0
+    page: int | None = None
+
+    @classmethod
+    def from_hit(cls, n: int, hit: Hit, sentence: str = "") -> "Citation":
+        c = hit.chunk
+        return cls(n, c.chunk_id, c.doc_title, c.doc_path, list(c.section), c.text, sentence, c.line_start,
+                   c.line_end, c.page_start)
+
+
+@dataclass
+class Answer:
+    question: str
+    lang: str  # "zh" or "en": the language of the answer
+    answer: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Hit] = field(default_factory=list)  # what was shown to the answerer, numbered from 1
+    unsupported: list[str] = field(default_factory=list)  # answer sentences whose numbers the cited passages lack
+    backend: str = "offline"
+    standalone_question: str = ""  # the follow-up rewritten with the conversation (== question otherwise)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "standalone_question": self.standalone_question or self.question,
+            "lang": self.lang,
+            "answer": self.answer,
+            "refused": self.refused,
+            "unsupported": self.unsupported,
+            "citations": [asdict(c) for c in self.citations],
+            "retrieved": [{"n": n, **h.to_dict()} for n, h in enumerate(self.passages, 1)],
+            "timings": {k: round(v, 2) for k, v in self.timings.items()},
+            "backend": self.backend,
+        }
