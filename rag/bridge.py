@@ -28,7 +28,7 @@ MAX_PER_PHRASE = 4
 EN_STOP = frozenset("""
 a an the of in on at to for from by with and or as is are was were be been being do does did what which who whom
 whose how many much when where why that this these those it its their there than then into under over about
-chongqing chongqing's s year years report reports according say says said per cent
+chongqing chongqing's s year years report reports according say says said cent
 have has had will would can could should shall may might not no yes also i we you they he she
 versus vs between both each sb sth etc one someone something used
 """.split())

@@ -55,6 +55,17 @@ class Config:
     # dense score multiplier for chunks whose script differs from the query's (defuses the
     # "language hub" of a Chinese corpus's few English lines)
     lang_mismatch_penalty: float = 0.5
+    # answering: "offline" (extractive, default) or an LLM backend "openai" | "ollama" | "llamacpp"
+    llm: str = "offline"
+    llm_base_url: str = ""  # openai: any OpenAI-compatible server (vLLM, llama.cpp, Ollama /v1, DeepSeek...)
+    llm_api_key: str = ""
+    llm_model: str = ""  # model name (openai/ollama) or GGUF path (llamacpp)
+    llm_max_tokens: int = 512
+    llm_temperature: float = 0.1
+    llm_timeout: float = 60.0
+    llm_fallback: bool = False  # on LLM failure, answer offline instead of failing
+    answer_passages: int = 5  # passages shown to the answerer
+    refusal_threshold: float = 0.5  # offline answerer: minimum evidence score (calibrated on eval/dev.jsonl)
 
     @property
     def index_path(self) -> Path:

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from rag.answer.lang import detect_lang
-from rag.bridge import expand_groups
+from functools import lru_cache
+
+from rag.bridge import expand_groups, glossary_pairs
 from rag.tokenize import _jieba, normalise, stopwords
 
 QUESTION_WORDS = frozenset("""多少 几 哪 哪些 哪个 哪里 什么 怎么 怎样 如何 是否 吗 呢 多大 多高 多长 几个 几项 分别 是 有 为 了
@@ -25,6 +27,9 @@ QUESTION_WORDS = frozenset("""多少 几 哪 哪些 哪个 哪里 什么 怎么 
 QUANTITY_ZH = re.compile(r"多少|几[个项家条座所人次年]?|多大|多高|多长|比例|比重|占比|百分之|增长|下降|增速|提高|降低|规模|总额|金额|数量")
 QUANTITY_EN = re.compile(r"\bhow (many|much|large|big|fast|long|high)\b|\bwhat (share|percentage|proportion|level|rate|amount|number)\b|\bby how\b|\brate\b|\bshare\b|\bpercent|\bnumber of\b|\btotal\b|\btarget\b", re.I)
 YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+# question words and fillers jieba may glue into one token ("哪一条", "各是", "百分之")
+QUESTION_PATTERN = re.compile(r"^(哪|几|多少|多大|是否|不是|百分之|大概|大约|具体|提到|点名|各是|分别|一共|总共)|是$"
+                              r"|^第|^[一二三四五六七八九十两]+[个座项条大种类支家]|^[年元个座项条]|[年元个座项条]$")
 RELATIVE_YEARS = {"去年": -1, "上年": -1, "last year": -1, "今年": 0, "this year": 0, "明年": 1, "next year": 1}
 
 
@@ -44,6 +49,7 @@ class Analysis:
     years: list[str] = field(default_factory=list)
     scope: str | None = None  # "市级" / "全市" / None (both or neither)
     numbers: list[str] = field(default_factory=list)  # figures quoted in the question (not years)
+    unit: str | None = None  # expected kind of figure: "percent", "money" or "count"
 
     @property
     def total_idf(self) -> float:
@@ -63,10 +69,12 @@ def analyse(question: str, idf: Callable[[str], float], bridge: dict[str, list[s
             if word in text:
                 years.append(str(current_year + delta))
     a.years = sorted(set(years))
+    a.unit = expected_unit(question, lang) if a.quantity else None
     a.numbers = [n for n in re.findall(r"\d+(?:\.\d+)?", text) if n not in a.years and len(n) > 1]
-    low = text.lower()
-    city = "全市" in text or bool(re.search(r"city-?wide|whole city|entire city", low))
-    muni = "市级" in text or bool(re.search(r"municipal[- ]level|\bmunicipal\b", low))
+    low = re.sub(r"(not|rather than|instead of|excluding)\s+(the\s+)?(city-?wide|municipal[- ]level|全市|市级)", " ", text.lower())
+    low = re.sub(r"(不是|不含|而非|非)(全市|市级)", " ", low)
+    city = "全市" in low or bool(re.search(r"city-?wide|whole city|entire city", low))
+    muni = "市级" in low or bool(re.search(r"municipal[- ]level|\bmunicipal\b", low))
     a.scope = "市级" if muni and not city else "全市" if city and not muni else None
 
     seen: set[str] = set()
@@ -74,19 +82,42 @@ def analyse(question: str, idf: Callable[[str], float], bridge: dict[str, list[s
     # Chinese words of the question (for English questions: the Chinese terms quoted in it)
     for w in _jieba().lcut(text):
         w = w.strip()
-        if (len(w) < 2 and not w.isdigit()) or w in stop or w in QUESTION_WORDS or w in seen or not _is_word(w):
+        if ((len(w) < 2 and not w.isdigit()) or w in stop or w in QUESTION_WORDS or w in seen or not _is_word(w)
+                or QUESTION_PATTERN.search(w)):
             continue
         if w in a.years or (lang == "en" and w.isascii()):
             continue
         seen.add(w)
         a.concepts.append(Concept((w,), idf(w), w))
     if lang == "en":
-        for phrase, forms in expand_groups(question, bridge):
+        curated = glossary_phrases()
+        for phrase, forms in expand_groups(low, bridge):
             forms = tuple(f for f in forms if f not in seen)
             if forms:
                 seen.update(forms)
-                a.concepts.append(Concept(forms, max(idf(f) for f in forms), phrase))
+                # a single general word's dictionary senses are a weak signal; curated or multi-word
+                # phrases are not
+                weight = 1.0 if " " in phrase or (phrase in curated and min(map(len, forms)) >= 3) else 0.5
+                a.concepts.append(Concept(forms, weight * max(idf(f) for f in forms), phrase))
     return a
+
+
+def expected_unit(question: str, lang: str) -> str | None:
+    """The kind of figure a quantity question wants."""
+    q = question.lower()
+    if re.search(r"占比|比重|比例|百分|增长多少|下降多少|增速|增幅|降幅|提高多少|率", q) or re.search(
+            r"\b(share|percent|percentage|proportion|rate|by how much|how fast)\b|\b(grow|grew|growth|increase|decrease|decline|fall|fell|rise|rose)\b", q):
+        return "percent"
+    if re.search(r"多少(亿|万)?元|资金|金额|投入|收入|支出|how much (money|did|does|was|is|will)|\byuan\b|\b(spend|spending|revenue|expenditure|investment|allocat)", q):
+        return "money"
+    if re.search(r"多少[个家项人条座所名户件辆只套]|几[个家项条座所名户]|how many", q):
+        return "count"
+    return None
+
+
+@lru_cache(maxsize=1)
+def glossary_phrases() -> frozenset[str]:
+    return frozenset(en for en, _ in glossary_pairs())
 
 
 def _is_word(w: str) -> bool:

@@ -1,0 +1,236 @@
+"""The offline answerer: picks the sentences of the retrieved passages that answer the question.
+
+Each sentence is scored by how much of the question's concepts (IDF-weighted; English concepts reach
+Chinese text through the bridge) it covers, with its passage's section path as context; by whether it
+carries a figure when the question asks for one; and by year (2023 vs 2024) and scope (全市 vs 市级)
+agreement. The best 1-3 sentences, trimmed to the clauses that hold the figures, make the answer, each
+followed by its citation ``[n]``. Below the calibrated evidence threshold it refuses.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from rag.answer.analysis import Analysis, analyse, make_idf
+from rag.answer.citations import verify
+from rag.answer.compose import compose_en, compose_zh, refusal_text
+from rag.answer.types import Answer, Citation
+from rag.chunk import split_sentences
+from rag.types import Hit
+
+_CLAUSE = re.compile(r"[^，；、：:,;]+[，；、：:,;]?")
+_FIGURE = re.compile(r"\d")
+CONTEXT_WEIGHT = 0.6  # a concept found only in the section path / passage lead counts this much
+
+
+@dataclass
+class Candidate:
+    n: int  # passage number (1-based)
+    hit: Hit
+    sentence: str
+    score: float
+    coverage: float
+    covered: frozenset[int]  # indices of the concepts this sentence covers (itself or its context)
+    years: frozenset[str]
+    scope: str | None
+
+
+class OfflineAnswerer:
+    """Extractive answers with verified citations; no model, no network."""
+
+    name = "offline"
+
+    def __init__(self, store, threshold: float = 0.5):
+        self.store = store
+        self.threshold = threshold
+        self._idf = make_idf([c.embed_text() for c in store.chunks])
+        self._year = _current_year(store.chunks)
+
+    # -- scoring ---------------------------------------------------------------------------
+    def analyse(self, question: str) -> Analysis:
+        return analyse(question, self._idf, self.store.bridge, self._year)
+
+    def candidates(self, a: Analysis, hits: list[Hit]) -> list[Candidate]:
+        out: list[Candidate] = []
+        for n, hit in enumerate(hits, 1):
+            c = hit.chunk
+            context = " ".join(c.section)
+            for line in c.text.split("\n"):
+                for s0, s1 in split_sentences(line):
+                    sent = line[s0:s1].strip()
+                    if len(sent) >= 4:
+                        out.append(self._score(a, n, hit, sent, context))
+        out.sort(key=lambda x: -x.score)
+        return out
+
+    def _score(self, a: Analysis, n: int, hit: Hit, sent: str, context: str) -> Candidate:
+        got = 0.0
+        covered = set()
+        for i, con in enumerate(a.concepts):
+            if any(f in sent for f in con.forms):
+                got += con.idf
+                covered.add(i)
+            elif any(f in context for f in con.forms):
+                got += CONTEXT_WEIGHT * con.idf
+                covered.add(i)
+            else:
+                got += 0.5 * con.idf * max(_bigram_overlap(f, sent) for f in con.forms)
+        coverage = got / a.total_idf if a.concepts else 0.0
+        score = coverage
+        body = sent
+        for con in a.concepts:  # digits inside the question's own terms (5G, 33618) are no answer
+            for f in con.forms:
+                body = body.replace(f, "")
+        has_figure = bool(_FIGURE.search(re.sub(r"20\d\d年", "", body)))
+        if a.quantity:
+            score += 0.15 if has_figure else -0.25
+            if a.unit and has_figure:
+                score += 0.1 if _has_unit(body, a.unit) else -0.05
+        for num in a.numbers:
+            if num in sent:
+                score += 0.1
+        years = _years(sent, hit.chunk.section)
+        if a.years:
+            if set(a.years) & years:
+                score += 0.1
+            elif years:
+                score -= 0.1
+        scope = _scope(sent) or _scope(context)
+        if a.scope and scope:
+            score += 0.15 if scope == a.scope else -0.2
+        score += 0.04 / n  # retrieval order as a tie-breaker
+        return Candidate(n, hit, sent, score, coverage, frozenset(covered), years, scope)
+
+    # -- selection ---------------------------------------------------------------------------
+    def select(self, a: Analysis, cands: list[Candidate]) -> list[Candidate]:
+        if not cands or cands[0].score < self.threshold:
+            return []
+        best = cands[0]
+        chosen = [best]
+        # multi-part questions: one sentence per asked year / scope when the best one covers only one
+        facets: list[tuple[str, str]] = []
+        if len(a.years) > 1:
+            facets += [("year", y) for y in a.years]
+        if a.scope is None and "市级" in a.question + _en_scope_words(a.question) and "全市" in a.question + _en_scope_words(a.question):
+            facets += [("scope", "全市"), ("scope", "市级")]
+        for kind, val in facets:
+            if any(_matches(c, kind, val) for c in chosen):
+                continue
+            for c in cands[1:]:
+                if _matches(c, kind, val) and c.score >= self.threshold - 0.2 and c not in chosen:
+                    chosen.append(c)
+                    break
+        # concepts the chosen sentences don't cover yet ("X and Y" questions)
+        covered = set().union(*(c.covered for c in chosen))
+        for c in cands[1:]:
+            if len(chosen) >= 3:
+                break
+            gain = sum(a.concepts[i].idf for i in c.covered - covered) / a.total_idf
+            if c not in chosen and gain >= 0.15 and c.score >= self.threshold - 0.1:
+                chosen.append(c)
+                covered |= c.covered
+        return chosen[:3]
+
+    # -- answering ---------------------------------------------------------------------------
+    def answer(self, question: str, hits: list[Hit], lang: str | None = None) -> Answer:
+        t0 = time.perf_counter()
+        a = self.analyse(question)
+        lang = lang or a.lang
+        chosen = self.select(a, self.candidates(a, hits))
+        if not chosen:
+            return Answer(question, lang, refusal_text(lang), True, [], list(hits), backend=self.name,
+                          timings={"answer_ms": (time.perf_counter() - t0) * 1000})
+        chosen.sort(key=lambda c: (c.n, c.hit.chunk.text.find(c.sentence)))
+        parts = [(c.n, trim(c.sentence, a), c.hit) for c in chosen]
+        text = compose_zh(parts) if lang == "zh" else compose_en(parts, a)
+        text, cited, unsupported = verify(text, [h.chunk.text for h in hits])
+        citations = []
+        for n in cited:
+            sent = next((c.sentence for c in chosen if c.n == n), "")
+            citations.append(Citation.from_hit(n, hits[n - 1], sent))
+        return Answer(question, lang, text, False, citations, list(hits), unsupported, backend=self.name,
+                      timings={"answer_ms": (time.perf_counter() - t0) * 1000})
+
+
+def trim(sentence: str, a: Analysis) -> str:
+    """The clauses of ``sentence`` from the first that names a question concept (or holds a figure)
+    to the last that holds a figure or a concept; the whole sentence when short."""
+    s = sentence.rstrip("。；;")
+    if len(s) <= 60:
+        return s
+    clauses = _CLAUSE.findall(s)
+    key = []
+    for cl in clauses:
+        named = any(f in cl for con in a.concepts for f in con.forms)
+        key.append(named or bool(_FIGURE.search(cl)))
+    if not any(key):
+        return s
+    first = key.index(True)
+    last = len(key) - 1 - key[::-1].index(True)
+    # a leading clause that only holds a figure without any concept is kept only next to a named one
+    out = "".join(clauses[first:last + 1]).rstrip("，；、：:,; ")
+    return out if len(out) >= 6 else s
+
+
+_UNITS = {
+    "percent": re.compile(r"\d(?:\.\d+)?\s*%|百分点"),
+    "money": re.compile(r"\d(?:\.\d+)?\s*(?:万亿|亿|万)?元"),
+    "count": re.compile(r"\d(?:\.\d+)?\s*万?(?:个|家|项|人|条|座|所|名|户|件|辆|套|公里|亩|吨|天|次|张|项)"),
+}
+
+
+def _has_unit(text: str, unit: str) -> bool:
+    return bool(_UNITS[unit].search(text))
+
+
+def _years(sentence: str, section: list[str]) -> frozenset[str]:
+    """Years a sentence speaks of: its own, else those of its nearest section heading that names one
+    (the document title, which often names two, is left out)."""
+    own = re.findall(r"(20\d\d)年(?!\d)", sentence)
+    if own:
+        return frozenset(own)
+    for heading in reversed(section[1:]):
+        found = re.findall(r"(20\d\d)", heading)
+        if found:
+            return frozenset(found)
+    return frozenset()
+
+
+def _bigram_overlap(term: str, text: str) -> float:
+    grams = [term[i:i + 2] for i in range(len(term) - 1)]
+    if not grams:
+        return 0.0
+    return sum(1 for g in grams if g in text) / len(grams)
+
+
+def _scope(text: str) -> str | None:
+    muni, city = "市级" in text, "全市" in text
+    return "市级" if muni and not city else "全市" if city and not muni else None
+
+
+def _en_scope_words(q: str) -> str:
+    low = q.lower()
+    out = ""
+    if re.search(r"city-?wide|whole city", low):
+        out += "全市"
+    if re.search(r"municipal", low):
+        out += "市级"
+    return out
+
+
+def _matches(c: Candidate, kind: str, val: str) -> bool:
+    return val in c.years if kind == "year" else c.scope == val
+
+
+def _current_year(chunks) -> int | None:
+    """The reports' 'this year': the latest year most passages talk about (for 去年/今年)."""
+    counts: dict[int, int] = {}
+    for c in chunks:
+        for y in re.findall(r"(20\d\d)年", c.text):
+            counts[int(y)] = counts.get(int(y), 0) + 1
+    if not counts:
+        return None
+    top = sorted(counts, key=lambda y: -counts[y])[:2]
+    return max(top)
