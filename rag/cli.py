@@ -14,13 +14,17 @@ from pathlib import Path
 from rag.config import Config, ConfigError
 
 EPILOG = """examples:
+  rag ask "2024年全市一般公共预算收入预计是多少？"
+  rag ask "What is the 2024 target for the surveyed urban unemployment rate?" --json
+  rag chat                                # interactive; follow-ups like "那2024年的目标呢？" work
   rag search "2024年全市一般公共预算收入预计是多少？"
   rag search "How many high-tech enterprises did Chongqing have?" -k 3 --json
   rag index docs/ --index mydocs          # add a folder (recursively) to the index 'mydocs'
   rag info --index mydocs
   rag eval eval/dev.jsonl --out eval/runs/mine
 
-With no index yet, search and eval first build the bundled sample corpus into the default index.
+Answers are offline (extractive) by default; --llm openai|ollama|llamacpp uses a model you run
+(RAG_LLM_BASE_URL, RAG_LLM_API_KEY, RAG_LLM_MODEL). With no index yet, ask, chat, search and eval first build the bundled sample corpus into the default index.
 Settings come from defaults < a TOML file (--config or RAG_CONFIG) < RAG_* env vars < flags."""
 
 
@@ -46,6 +50,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-file-mb", type=float, help="skip files larger than this (default 50)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     _common(p)
+
+    for name, helptext in (("ask", "answer a question with cited passages, in the question's language"),
+                           ("chat", "interactive questions and follow-ups (empty line or Ctrl-D to quit)")):
+        p = sub.add_parser(name, help=helptext)
+        if name == "ask":
+            p.add_argument("question")
+            p.add_argument("--json", action="store_true", help="machine-readable output")
+        p.add_argument("--llm", choices=["offline", "openai", "ollama", "llamacpp"],
+                       help="answer backend (default offline; env RAG_LLM)")
+        p.add_argument("--llm-model", help="model name, or GGUF path for llamacpp (env RAG_LLM_MODEL)")
+        p.add_argument("--llm-base-url", help="server URL for openai/ollama (env RAG_LLM_BASE_URL)")
+        p.add_argument("--max-tokens", type=int, dest="llm_max_tokens", help="answer length limit for LLMs")
+        p.add_argument("--fallback", action="store_true", dest="llm_fallback",
+                       help="if the LLM fails, answer offline instead of failing")
+        p.add_argument("-k", type=int, dest="answer_passages", help="passages given to the answerer (default 5)")
+        _common(p)
 
     p = sub.add_parser("search", help="hybrid search: ranked passages with score, section path and source lines")
     p.add_argument("query")
@@ -83,6 +103,12 @@ def load_config(args: argparse.Namespace) -> Config:
         top_k=getattr(args, "top_k", None),
         chunk_size=getattr(args, "chunk_size", None),
         max_file_mb=getattr(args, "max_file_mb", None),
+        llm=getattr(args, "llm", None),
+        llm_model=getattr(args, "llm_model", None),
+        llm_base_url=getattr(args, "llm_base_url", None),
+        llm_max_tokens=getattr(args, "llm_max_tokens", None),
+        llm_fallback=getattr(args, "llm_fallback", None) or None,
+        answer_passages=getattr(args, "answer_passages", None),
     )
 
 

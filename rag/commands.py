@@ -92,13 +92,110 @@ def cmd_info(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def _assistant(cfg: Config):
+    from rag.assistant import Assistant
+
+    retriever = _retriever(cfg)
+    try:
+        return Assistant(cfg, retriever)
+    except Exception as exc:  # LLMError and friends: one line
+        raise UserError(str(exc).splitlines()[0]) from None
+
+
+def _print_answer(ans, stream_text: bool = False) -> None:
+    """Human-readable answer: text (already streamed or printed now), then sources."""
+    if not stream_text:
+        print(ans.answer)
+    if ans.unsupported:
+        print("\n⚠ not supported by the cited passages: " + " | ".join(ans.unsupported))
+    if ans.refused:
+        print("\nclosest passages:" if ans.lang == "en" else "\n最接近的段落：")
+        for n, h in enumerate(ans.passages[:3], 1):
+            c = h.chunk
+            print(f"  [{n}] {' > '.join(c.section[-2:])} ({c.doc_path}:{c.line_start}-{c.line_end})")
+            print("      " + c.text[:120].replace("\n", " ") + ("…" if len(c.text) > 120 else ""))
+        return
+    print("\nsources:" if ans.lang == "en" else "\n来源：")
+    for c in ans.citations:
+        where = f"{c.doc_path}:{c.line_start}-{c.line_end}" + (f" p.{c.page}" if c.page else "")
+        print(f"  [{c.n}] {' > '.join(c.section)} ({where})")
+        if c.sentence:
+            print(f"      “{c.sentence}”")
+
+
+def _ask_once(assistant, question: str, history, as_json: bool) -> object:
+    from rag.answer.types import Answer
+
+    if as_json:
+        ans = assistant.ask(question, history)
+        print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=1))
+        return ans
+    ans = None
+    streamed = False
+    for event in assistant.stream(question, history):
+        if isinstance(event, Answer):
+            ans = event
+        else:
+            streamed = True
+            print(event, end="", flush=True)
+    if streamed:
+        print()
+    _print_answer(ans, stream_text=streamed)
+    return ans
+
+
+def _run_llm(fn):
+    try:
+        return fn()
+    except UserError:
+        raise
+    except Exception as exc:
+        from rag.answer.llm import LLMError
+
+        if isinstance(exc, LLMError):
+            raise UserError(str(exc)) from None
+        raise
+
+
+def cmd_ask(args: argparse.Namespace, cfg: Config) -> int:
+    if not args.question.strip():
+        raise UserError("empty question")
+    assistant = _assistant(cfg)
+    _run_llm(lambda: _ask_once(assistant, args.question, (), args.json))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, cfg: Config) -> int:
+    assistant = _assistant(cfg)
+    history: list[tuple[str, str]] = []
+    print(f"rag chat ({assistant.name}; index '{cfg.index_name}'). Ask in Chinese or English; empty line quits.")
+    while True:
+        try:
+            question = input("\n? ").strip()
+        except EOFError:
+            print()
+            break
+        if not question:
+            break
+        try:
+            ans = _run_llm(lambda: _ask_once(assistant, question, history, False))
+        except UserError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            continue
+        if ans.standalone_question != question:
+            print(f"(understood as: {ans.standalone_question})")
+        history.append((ans.standalone_question, ans.answer))
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace, cfg: Config) -> int:
     from rag.evaluation.cli import run_eval
 
     return run_eval(args, cfg, _retriever)
 
 
-COMMANDS = {"index": cmd_index, "search": cmd_search, "info": cmd_info, "eval": cmd_eval}
+COMMANDS = {"index": cmd_index, "search": cmd_search, "info": cmd_info, "eval": cmd_eval, "ask": cmd_ask,
+            "chat": cmd_chat}
 
 
 def run_command(args: argparse.Namespace, cfg: Config) -> int:

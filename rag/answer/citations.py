@@ -74,7 +74,7 @@ def _derived(numbers: set[str]) -> set[str]:
             v = float(x)
         except ValueError:
             continue
-        for scaled in (v / 10, v / 10000, v / 100, v * 10, v / 1000, v / 100000):
+        for scaled in (v * 10 ** k for k in range(-5, 6)):
             for digits in (0, 1, 2, 3):
                 s = f"{round(scaled, digits):.{digits}f}"
                 out.add(s[:-2] if s.endswith(".0") else s)

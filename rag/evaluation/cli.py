@@ -27,11 +27,9 @@ def make_answerer(args: argparse.Namespace, cfg: Config, retriever) -> Any:
     """The answer backend, or None for retrieval-only runs (the answer layer is optional)."""
     if getattr(args, "retrieval_only", False):
         return None
-    try:
-        from rag.answer import get_answerer
-    except ImportError:
-        return None
-    return get_answerer(cfg, retriever)
+    from rag.assistant import Assistant
+
+    return Assistant(cfg, retriever)
 
 
 def run_eval(args: argparse.Namespace, cfg: Config, open_retriever: Callable[[Config], Any]) -> int:

@@ -20,8 +20,9 @@ RETRIEVE_K = 10
 class Answerer(Protocol):
     name: str
 
-    def answer(self, question: str, hits: list) -> dict[str, Any]:
-        """Return at least ``answer`` (str), ``refused`` (bool), ``citations`` (list of {n, chunk_id, text})."""
+    def answer(self, question: str, hits: list) -> Any:
+        """An :class:`rag.answer.types.Answer` (or a dict with ``answer``, ``refused`` and
+        ``citations`` as a list of {n, chunk_id, text})."""
 
 
 def gold_holders(retriever: Retriever, q: Question) -> list[list[str]]:
@@ -55,8 +56,11 @@ def evaluate_question(q: Question, retriever: Retriever, mode: str = "hybrid",
     }
     if answerer is not None:
         t1 = time.perf_counter()
-        out = answerer.answer(q.question, hits[: retriever.cfg.top_k])
+        out = answerer.answer(q.question, hits[: retriever.cfg.answer_passages])
+        if hasattr(out, "to_dict"):
+            out = out.to_dict()
         rec["answer_ms"] = round((time.perf_counter() - t1) * 1000, 2)
+        rec["unsupported"] = out.get("unsupported", [])
         rec["answer"] = out.get("answer", "")
         rec["refused"] = bool(out.get("refused"))
         rec["citations"] = [{"n": c.get("n"), "chunk_id": c.get("chunk_id"), "text": c.get("text", "")}

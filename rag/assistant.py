@@ -1,0 +1,149 @@
+"""The question-answering pipeline shared by the CLI, the evaluation runner and the web UI:
+rewrite a follow-up -> retrieve (hybrid; an LLM, when configured, adds a Chinese search query for
+English questions) -> answer (offline extractive, or an LLM) -> verified citations.
+
+>>> from rag.config import Config
+>>> a = Assistant(Config())                                                  # doctest: +SKIP
+>>> a.ask("2024年全市一般公共预算收入预计是多少？").answer                    # doctest: +SKIP
+'——全市一般公共预算收入预计2587亿元，增长6%[1]。'
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Iterator, Sequence
+
+from rag.answer.extractive import OfflineAnswerer
+from rag.answer.lang import detect_lang
+from rag.answer.rewrite import rewrite as rule_rewrite
+from rag.answer.types import Answer
+from rag.config import Config
+from rag.retrieve import Retriever
+from rag.types import Hit
+
+History = Sequence[tuple[str, str]]
+
+
+class Assistant:
+    """Loads the index, embedder and answerer once; then ``ask``/``stream`` per question."""
+
+    def __init__(self, cfg: Config, retriever: Retriever | None = None):
+        self.cfg = cfg
+        self.retriever = retriever or Retriever.open(cfg)
+        self.offline = OfflineAnswerer(self.retriever.store, cfg.refusal_threshold)
+        self.llm = None
+        if cfg.llm != "offline":
+            from rag.answer.llm import make_llm
+
+            self.llm = make_llm(cfg)
+
+    @property
+    def name(self) -> str:
+        return self.llm.name if self.llm else self.offline.name
+
+    # -- stages ----------------------------------------------------------------------------
+    def standalone(self, question: str, history: History = ()) -> str:
+        if not history:
+            return question.strip()
+        if self.llm is not None:
+            return self.llm.rewrite(question, list(history))
+        return rule_rewrite(question, list(history))
+
+    def retrieve(self, question: str, k: int | None = None) -> list[Hit]:
+        k = k or self.cfg.answer_passages
+        hits = self.retriever.search(question, k=k)
+        if self.llm is not None and detect_lang(question) == "en":
+            zh = self.llm.translate_query(question)
+            if zh:
+                # merge the LLM's Chinese query with the offline bridge's results (rank fusion)
+                extra = self.retriever.search(zh, k=k)
+                scores: dict[str, float] = {}
+                by_id = {}
+                for ranking in (hits, extra):
+                    for r, h in enumerate(ranking, 1):
+                        by_id.setdefault(h.chunk.chunk_id, h)
+                        scores[h.chunk.chunk_id] = scores.get(h.chunk.chunk_id, 0.0) + 1.0 / (self.cfg.rrf_k + r)
+                hits = [by_id[i] for i in sorted(scores, key=lambda i: -scores[i])[:k]]
+        return hits
+
+    # -- answering -------------------------------------------------------------------------
+    def answer(self, question: str, hits: list[Hit]) -> Answer:
+        """Answer from given passages (used by the evaluation runner)."""
+        if self.llm is None:
+            return self.offline.answer(question, hits)
+        return self._llm_or_fallback(question, hits, stream=False)
+
+    def ask(self, question: str, history: History = ()) -> Answer:
+        final = None
+        for event in self.stream(question, history):
+            if isinstance(event, Answer):
+                final = event
+        assert final is not None
+        return final
+
+    def stream(self, question: str, history: History = ()) -> Iterator[str | Answer]:
+        """Yield answer text deltas as they come, then the final :class:`Answer`."""
+        t0 = time.perf_counter()
+        standalone = self.standalone(question, history)
+        t1 = time.perf_counter()
+        hits = self.retrieve(standalone)
+        t2 = time.perf_counter()
+        if self.llm is None:
+            ans = self.offline.answer(standalone, hits, detect_lang(question))
+            for piece in _pieces(ans.answer):
+                yield piece
+        else:
+            ans = None
+            for event in self._llm_or_fallback(standalone, hits, stream=True, lang=detect_lang(question)):
+                if isinstance(event, Answer):
+                    ans = event
+                else:
+                    yield event
+            assert ans is not None
+        ans.question = question
+        ans.standalone_question = standalone
+        ans.timings.update(rewrite_ms=(t1 - t0) * 1000, retrieve_ms=(t2 - t1) * 1000,
+                           total_ms=(time.perf_counter() - t0) * 1000)
+        yield ans
+
+    def _llm_or_fallback(self, question: str, hits: list[Hit], stream: bool, lang: str | None = None):
+        from rag.answer.llm import LLMError
+
+        lang = lang or detect_lang(question)
+        try:
+            if not stream:
+                return self.llm.answer(question, hits, lang)
+            return self._stream_llm(question, hits, lang)
+        except LLMError:
+            if not self.cfg.llm_fallback:
+                raise
+            return self.offline.answer(question, hits, lang) if not stream else iter([self.offline.answer(question, hits, lang)])
+
+    def _stream_llm(self, question: str, hits: list[Hit], lang: str):
+        from rag.answer.llm import LLMError
+
+        started = False
+        try:
+            for event in self.llm.stream(question, hits, lang):
+                started = True
+                yield event
+        except LLMError:
+            if not self.cfg.llm_fallback or started:
+                raise
+            ans = self.offline.answer(question, hits, lang)
+            ans.backend = f"offline (fallback from {self.llm.name})"
+            yield from _pieces(ans.answer)
+            yield ans
+
+
+def _pieces(text: str) -> list[str]:
+    """Split offline answer text into sentence-sized deltas for streaming displays."""
+    out, cur = [], ""
+    for ch in text:
+        cur += ch
+        if ch in "。；.!?！？" and len(cur) > 1:
+            out.append(cur)
+            cur = ""
+    if cur:
+        out.append(cur)
+    return out
