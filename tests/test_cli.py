@@ -99,3 +99,26 @@ def test_eval_end_to_end_and_results_recompute(sample_cfg, tmp_path):
     cmp = rag("eval", qfile, "--retrieval-only", "-q", "--compare", out, "--index", sample_cfg.index_name,
               "--index-dir", sample_cfg.index_dir)
     assert "changes against" in cmp.stdout
+
+
+def test_ask_prints_a_cited_answer_and_json(sample_cfg):
+    args = ("--index", sample_cfg.index_name, "--index-dir", sample_cfg.index_dir)
+    out = rag("ask", "2024年全市一般公共预算收入预计是多少？", *args).stdout
+    assert "2587亿元" in out and "来源：" in out and "cq-gov-gazette-2024-03.txt:" in out
+    data = json.loads(rag("ask", "What is the 2024 target for the surveyed urban unemployment rate?", "--json",
+                          *args).stdout)
+    assert data["lang"] == "en" and not data["refused"] and "5.5%" in data["answer"]
+    assert data["citations"] and data["retrieved"]
+    refused = rag("ask", "火星探测器的着陆时间是哪一天？", *args).stdout
+    assert "无法回答" in refused and "最接近的段落" in refused
+    bad = rag("ask", "x", "--llm", "openai", *args, check=False)
+    assert bad.returncode == 1 and bad.stderr.startswith("rag: error:") and "Traceback" not in bad.stderr
+
+
+def test_chat_handles_follow_ups(sample_cfg):
+    proc = subprocess.run([sys.executable, "-m", "rag", "chat", "--index", sample_cfg.index_name, "--index-dir",
+                           str(sample_cfg.index_dir)], input="2023年全市一般公共预算收入是多少？\n那市级呢？\n\n",
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "2441亿元" in proc.stdout and "827亿元" in proc.stdout
+    assert "understood as: 2023年市级一般公共预算收入" in proc.stdout

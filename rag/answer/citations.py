@@ -74,7 +74,7 @@ def _derived(numbers: set[str]) -> set[str]:
             v = float(x)
         except ValueError:
             continue
-        for scaled in (v * 10 ** k for k in range(-5, 6)):
+        for scaled in (v * 10 ** k for k in range(-5, 6) if k):  # unit changes, never a bare rounding
             for digits in (0, 1, 2, 3):
                 s = f"{round(scaled, digits):.{digits}f}"
                 out.add(s[:-2] if s.endswith(".0") else s)

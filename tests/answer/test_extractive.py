@@ -1,0 +1,66 @@
+"""The offline answerer on the real sample index: figures, citations, language, refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.extractive import OfflineAnswerer
+
+
+@pytest.fixture(scope="module")
+def answerer(retriever):
+    return OfflineAnswerer(retriever.store, retriever.cfg.refusal_threshold)
+
+
+def ask(answerer, retriever, q):
+    return answerer.answer(q, retriever.search(q, k=5))
+
+
+def test_chinese_answer_holds_the_figure_and_cites_it(answerer, retriever):
+    a = ask(answerer, retriever, "2024年全市一般公共预算收入预计是多少？")
+    assert not a.refused and a.lang == "zh"
+    assert "2587亿元" in a.answer and "6%" in a.answer
+    assert a.citations and "2587亿元" in a.citations[0].text
+    assert f"[{a.citations[0].n}]" in a.answer
+    assert "2587亿元" in a.citations[0].sentence
+
+
+def test_year_agreement_picks_the_2023_figure(answerer, retriever):
+    a = ask(answerer, retriever, "2023年全市一般公共预算收入是多少？")
+    assert "2441亿元" in a.answer and "2587" not in a.answer
+
+
+def test_scope_agreement_municipal_vs_citywide(answerer, retriever):
+    a = ask(answerer, retriever, "2023年市级一般公共预算收入是多少？")
+    assert "827亿元" in a.answer
+
+
+def test_english_answer_frames_chinese_evidence(answerer, retriever):
+    a = ask(answerer, retriever, "What is the 2024 target for the surveyed urban unemployment rate?")
+    assert a.lang == "en" and not a.refused
+    assert a.answer.startswith("According to")
+    assert "5.5%" in a.answer
+    assert a.citations and all(f"[{c.n}]" in a.answer for c in a.citations)
+
+
+def test_english_figures_rendered_and_kept_verbatim(answerer, retriever):
+    a = ask(answerer, retriever, "How much city-wide general public budget revenue is expected in 2024?")
+    assert "2587亿元" in a.answer and "258.7 billion yuan" in a.answer
+    assert not a.unsupported
+
+
+def test_refusal_for_an_unrelated_question(answerer, retriever):
+    a = ask(answerer, retriever, "火星探测器的着陆时间是哪一天？")
+    assert a.refused and a.citations == []
+    assert "无法回答" in a.answer
+    b = ask(answerer, retriever, "Who won the football world cup final?")
+    assert b.refused and "do not contain" in b.answer
+
+
+def test_every_citation_points_at_a_shown_passage(answerer, retriever):
+    for q in ("新增婴幼儿托位多少个？", "How many invention patents per 10,000 people did Chongqing have?"):
+        hits = retriever.search(q, k=5)
+        a = answerer.answer(q, hits)
+        ids = [h.chunk.chunk_id for h in hits]
+        for c in a.citations:
+            assert 1 <= c.n <= len(hits) and c.chunk_id == ids[c.n - 1]
