@@ -30,7 +30,8 @@ class Assistant:
     def __init__(self, cfg: Config, retriever: Retriever | None = None):
         self.cfg = cfg
         self.retriever = retriever or Retriever.open(cfg)
-        self.offline = OfflineAnswerer(self.retriever.store, cfg.refusal_threshold)
+        self.offline = OfflineAnswerer(self.retriever.store, cfg.refusal_threshold, self.retriever.embedder,
+                                       {"zh": cfg.refusal_sim_zh, "en": cfg.refusal_sim_en})
         self.llm = None
         if cfg.llm != "offline":
             from rag.answer.llm import make_llm

