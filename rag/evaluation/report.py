@@ -81,12 +81,20 @@ def markdown_report(summary: dict[str, Any], records: Sequence[dict], worst: int
     return "\n".join(lines)
 
 
-def _cjk_font():
+def _cjk_font() -> str | None:
+    """Register a CJK font (Debian's fonts-noto-cjk, or WenQuanYi) with matplotlib; return its name."""
+    import logging
+
     from matplotlib import font_manager
 
-    for f in font_manager.findSystemFonts():
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    for f in sorted(font_manager.findSystemFonts()):
         if "NotoSansCJK" in f or "NotoSerifCJK" in f or "wqy" in f.lower():
-            return font_manager.FontProperties(fname=f)
+            try:
+                font_manager.fontManager.addfont(f)
+                return font_manager.FontProperties(fname=f).get_name()
+            except (OSError, RuntimeError, ValueError):
+                continue
     return None
 
 
@@ -99,7 +107,7 @@ def chart(summary: dict[str, Any], path: Path) -> None:
     groups = summary["groups"]
     font = _cjk_font()
     if font is not None:
-        plt.rcParams["font.family"] = font.get_name()
+        plt.rcParams["font.family"] = ["DejaVu Sans", font]
     ks = [1, 3, 5, 10]
     has_answers = "facts_correct" in groups["overall"]
     fig, axes = plt.subplots(1, 2 if has_answers else 1, figsize=(12 if has_answers else 6.5, 4.5), squeeze=False)
@@ -123,12 +131,16 @@ def chart(summary: dict[str, Any], path: Path) -> None:
         width = 0.8 / len(metrics)
         for n, (m, label) in enumerate(metrics):
             vals = [groups[f"type={t}"].get(m, float("nan")) for t in types]
-            ax.bar([i + n * width for i in range(len(types))], vals, width, label=label)
+            bars = ax.bar([i + n * width for i in range(len(types))], vals, width, label=label)
+            for b, v in zip(bars, vals):
+                if v == v:  # not NaN
+                    ax.annotate(f"{v:.2f}", (b.get_x() + b.get_width() / 2, v), ha="center", va="bottom",
+                                fontsize=7, xytext=(0, 2), textcoords="offset points")
         ax.set_xticks([i + width for i in range(len(types))])
-        ax.set_xticklabels(types)
-        ax.set_ylim(0, 1.05)
+        ax.set_xticklabels([f"{t}\n(n={groups[f'type={t}']['n']})" for t in types])
+        ax.set_ylim(0, 1.18)
         ax.set_title("Answer metrics by question type")
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="upper center", ncol=3, fontsize=8, frameon=False)
         ax.grid(alpha=0.3, axis="y")
     fig.suptitle(f"{Path(summary['questions_file']).name} on index '{summary['index']}'")
     fig.tight_layout()
