@@ -289,7 +289,7 @@ class LLMAnswerer:
     def stream(self, question: str, passages: list[Hit], lang: str | None = None) -> Iterator[str | Answer]:
         """Yield the answer's text deltas as they stream, then the final :class:`Answer`."""
         lang = _lang(lang or detect_lang(question))
-        passages = list(passages)
+        passages = list(passages)[:self.cfg.answer_passages] if self.cfg.answer_passages > 0 else list(passages)
         self.last_raw = ""
         if not passages:  # nothing to answer from: refuse without asking the model
             yield build_answer(question, lang, "", passages, self.name, {"first_token_ms": 0.0, "answer_ms": 0.0})
@@ -391,8 +391,11 @@ def describe_error(exc: BaseException, backend: str, where: str, model: str = ""
     if kinds & {"APIConnectionError", "ConnectError", "ModelConnectionError", "RemoteProtocolError",
                 "ConnectionError"}:
         return f"{at}: cannot reach the server (is it running? check RAG_LLM_BASE_URL)"
-    if kinds & {"ContextOverflowError"}:
+    if kinds & {"ContextOverflowError"} or "exceed context window" in detail:
         return f"{at}: the prompt is too long for the model's context window (lower RAG_ANSWER_PASSAGES)"
+    if "No generation chunks" in detail:  # the server closed the stream without output (llama.cpp does so on errors)
+        return (f"{at}: the server returned no output (the prompt may exceed the model's context window: "
+                f"lower RAG_ANSWER_PASSAGES or raise the server's context size)")
     if isinstance(status, int):
         return f"{at}: server error (HTTP {status}): {detail}"
     if module == "httpx":
