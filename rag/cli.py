@@ -22,6 +22,7 @@ EPILOG = """examples:
   rag index docs/ --index mydocs          # add a folder (recursively) to the index 'mydocs'
   rag info --index mydocs
   rag eval eval/dev.jsonl --out eval/runs/mine
+  rag serve --port 7860 --auth me:secret  # web UI (same as python app.py)
 
 Answers are offline (extractive) by default; --llm openai|ollama|llamacpp uses a model you run
 (RAG_LLM_BASE_URL, RAG_LLM_API_KEY, RAG_LLM_MODEL). With no index yet, ask, chat, search and eval first build the bundled sample corpus into the default index.
@@ -78,6 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("info", help="show what is indexed")
     p.add_argument("--json", action="store_true")
+    _common(p)
+
+    p = sub.add_parser("serve", help="web UI on http://127.0.0.1:7860: chat with clickable citations, "
+                                     "upload/delete documents")
+    from rag.ui import add_serve_arguments
+
+    add_serve_arguments(p)
     _common(p)
 
     p = sub.add_parser("eval", help="run a question set (JSONL) and report retrieval/answer quality")

@@ -188,6 +188,12 @@ def cmd_chat(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace, cfg: Config) -> int:
+    from rag.ui import serve_command
+
+    return serve_command(args, cfg)
+
+
 def cmd_eval(args: argparse.Namespace, cfg: Config) -> int:
     from rag.evaluation.cli import run_eval
 
@@ -195,7 +201,7 @@ def cmd_eval(args: argparse.Namespace, cfg: Config) -> int:
 
 
 COMMANDS = {"index": cmd_index, "search": cmd_search, "info": cmd_info, "eval": cmd_eval, "ask": cmd_ask,
-            "chat": cmd_chat}
+            "chat": cmd_chat, "serve": cmd_serve}
 
 
 def run_command(args: argparse.Namespace, cfg: Config) -> int:

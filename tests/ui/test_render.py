@@ -1,0 +1,50 @@
+"""HTML rendering of answers, citation markers and passages."""
+
+from __future__ import annotations
+
+from rag.answer.types import Answer, Citation
+from rag.types import Chunk, Hit
+from rag.ui import render
+
+
+def _hit(cid: str, text: str, score: float = 0.5) -> Hit:
+    c = Chunk(cid, "d1", "公报", "data/x.txt", ["报告", "一、收入"], text, 0, len(text), 10, 12)
+    return Hit(c, score, 1, 2)
+
+
+def test_markers_become_links_only_for_cited_numbers():
+    by_n = {1: {"chunk_id": "aa", "doc_title": "T", "section": ["S"]},
+            2: {"chunk_id": "bb", "doc_title": "T", "section": []}}
+    out = render.link_markers("收入<增长>[1]，支出[1, 2]；见[7]。", by_n)
+    assert out.count('class="cite"') == 3 and 'href="#cite-bb"' in out
+    assert "[7]" in out and "#cite-7" not in out
+    assert "&lt;增长&gt;" in out  # text is escaped
+
+
+def test_highlight_ignores_whitespace_and_trailing_punctuation():
+    text = "第一句。\n第二句里有\n换行，还有数字2587亿元。第三句。"
+    out = render.highlight(text, "第二句里有换行，还有数字2587亿元。")
+    assert out.startswith("第一句。\n<mark>第二句里有\n换行，还有数字2587亿元。</mark>")
+    assert render.highlight(text, "第三句") == "第一句。\n第二句里有\n换行，还有数字2587亿元。<mark>第三句</mark>。"
+    assert "<mark>" not in render.highlight(text, "不存在的句子")
+    assert render.highlight("<b>", "") == "&lt;b&gt;"
+
+
+def test_answer_html_lists_sources_with_scores_in_the_answer_language():
+    h1, h2 = _hit("c1", "收入2587亿元。其他。"), _hit("c2", "支出5862亿元。", 0.25)
+    ans = Answer("What is revenue?", "en", "Revenue is 2587 [1].", False,
+                 citations=[Citation.from_hit(1, h1, "收入2587亿元。")], passages=[h1, h2],
+                 standalone_question="What is revenue?")
+    html, records = render.answer_html(ans, show_scores=True)
+    assert "Sources" in html and "score 0.5000" in html and "dense #1" in html
+    assert html.count('href="#cite-c1"') == 2  # in the text and in the source list
+    assert records[0]["sentence"] == "收入2587亿元。" and records[0]["score"] == 0.5
+    panel = render.passage_html(records[0], "en")
+    assert "<mark>收入2587亿元。</mark>" in panel and "lines 10–12" in panel and "报告" in panel
+
+
+def test_refusal_shows_closest_passages():
+    h = _hit("c9", "无关内容。")
+    ans = Answer("火星？", "zh", "根据检索到的文档无法回答这个问题。", True, passages=[h])
+    html, records = render.answer_html(ans)
+    assert "最接近的段落" in html and records[0]["chunk_id"] == "c9"
