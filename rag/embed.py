@@ -83,10 +83,13 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         try:
+            import huggingface_hub.constants as hub_constants
             import torch
             from sentence_transformers import SentenceTransformer
         except ImportError:
             raise EmbedderError("the sentence-transformers backend needs the 'st' extra: pip install -e '.[st]'") from None
+        # the env var only counts if set before huggingface_hub was first imported (gradio imports it)
+        hub_constants.HF_HUB_OFFLINE = True
         torch.set_num_threads(int(threads))
         try:
             self._model = SentenceTransformer(model, device="cpu", local_files_only=True)
