@@ -22,7 +22,9 @@ def table(groups: dict[str, dict], cols: Sequence[str]) -> list[list[str]]:
     cols = [c for c in cols if any(c in g for g in groups.values())]
     rows = [["group", "n", *cols]]
     for name, g in groups.items():
-        rows.append([name, str(g.get("n", "")), *[_fmt(g.get(c)) for c in cols]])
+        # n: the questions the metrics apply to (e.g. retrieval metrics skip unanswerable ones)
+        n = max((g.get(f"n_{c}", 0) for c in cols), default=0) or g.get("n", "")
+        rows.append([name, str(n), *[_fmt(g.get(c)) for c in cols]])
     return rows
 
 
