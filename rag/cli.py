@@ -37,6 +37,17 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threads", type=int, help="CPU threads for embedding (default 2)")
 
 
+def _llm_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--llm", choices=["offline", "openai", "ollama", "llamacpp"],
+                   help="answer backend (default offline; env RAG_LLM)")
+    p.add_argument("--llm-model", help="model name, or GGUF path for llamacpp (env RAG_LLM_MODEL)")
+    p.add_argument("--llm-base-url", help="server URL for openai/ollama (env RAG_LLM_BASE_URL)")
+    p.add_argument("--max-tokens", type=int, dest="llm_max_tokens", help="answer length limit for LLMs")
+    p.add_argument("--fallback", action="store_true", dest="llm_fallback",
+                   help="if the LLM fails, answer offline instead of failing")
+    p.add_argument("-k", type=int, dest="answer_passages", help="passages given to the answerer (default 5)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="rag", description="Bilingual (Chinese/English) semantic search over Chinese "
                                  "documents: offline embeddings, FAISS + jieba BM25, cited results.",
@@ -58,14 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "ask":
             p.add_argument("question")
             p.add_argument("--json", action="store_true", help="machine-readable output")
-        p.add_argument("--llm", choices=["offline", "openai", "ollama", "llamacpp"],
-                       help="answer backend (default offline; env RAG_LLM)")
-        p.add_argument("--llm-model", help="model name, or GGUF path for llamacpp (env RAG_LLM_MODEL)")
-        p.add_argument("--llm-base-url", help="server URL for openai/ollama (env RAG_LLM_BASE_URL)")
-        p.add_argument("--max-tokens", type=int, dest="llm_max_tokens", help="answer length limit for LLMs")
-        p.add_argument("--fallback", action="store_true", dest="llm_fallback",
-                       help="if the LLM fails, answer offline instead of failing")
-        p.add_argument("-k", type=int, dest="answer_passages", help="passages given to the answerer (default 5)")
+        _llm_options(p)
         _common(p)
 
     p = sub.add_parser("search", help="hybrid search: ranked passages with score, section path and source lines")
@@ -97,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
     p.add_argument("--compare", type=Path, metavar="OLD_DIR", help="print deltas against an earlier --out folder")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _llm_options(p)
     _common(p)
     return ap
 

@@ -197,7 +197,7 @@ def cmd_serve(args: argparse.Namespace, cfg: Config) -> int:
 def cmd_eval(args: argparse.Namespace, cfg: Config) -> int:
     from rag.evaluation.cli import run_eval
 
-    return run_eval(args, cfg, _retriever)
+    return _run_llm(lambda: run_eval(args, cfg, _retriever))
 
 
 COMMANDS = {"index": cmd_index, "search": cmd_search, "info": cmd_info, "eval": cmd_eval, "ask": cmd_ask,

@@ -29,7 +29,12 @@ def make_answerer(args: argparse.Namespace, cfg: Config, retriever) -> Any:
         return None
     from rag.assistant import Assistant
 
-    return Assistant(cfg, retriever)
+    try:
+        return Assistant(cfg, retriever)
+    except Exception as exc:  # LLMError (bad backend settings): one line
+        from rag.commands import UserError
+
+        raise UserError(str(exc).splitlines()[0]) from None
 
 
 def run_eval(args: argparse.Namespace, cfg: Config, open_retriever: Callable[[Config], Any]) -> int:
