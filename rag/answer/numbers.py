@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 
-_FIG = re.compile(r"(\d+(?:\.\d+)?)\s*(万亿元|亿元|万元|万亿|亿|万)([\u4e00-\u9fff]?)")
+# the optional trailing character is a measure word (万人, 万户...), never the next word (3万亿元新台阶)
+_FIG = re.compile(r"(\d+(?:\.\d+)?)\s*(万亿元|亿元|万元|万亿|亿|万)(人次|标箱|千瓦|公里|[人户家个项件吨亩辆套座张所名]?)")
 _UNIT_WORDS = {
     "人": "people", "户": "households", "家": "firms", "个": "", "项": "items", "件": "items", "元": "yuan",
     "吨": "tonnes", "亩": "mu", "辆": "vehicles", "套": "units", "座": "", "公里": "km", "千瓦": "kW",
