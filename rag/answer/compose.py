@@ -11,13 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rag.answer.numbers import render_all
-from rag.config import PROJECT_ROOT
 
-PROMPTS = PROJECT_ROOT / "prompts"
-_DEFAULT_REFUSAL = {
-    "zh": "根据检索到的文档，无法回答这个问题。以下是最接近的段落，供参考。",
-    "en": "The documents do not contain the answer to this question. The closest passages are listed below.",
-}
 # document kinds of Chinese official reports, for "According to the ... [n]"
 _REPORT_KINDS = [
     ("预算", "budget report"),
@@ -26,16 +20,6 @@ _REPORT_KINDS = [
     ("决算", "final accounts report"),
     ("公报", "gazette"),
 ]
-
-
-def refusal_text(lang: str) -> str:
-    """The refusal sentence in ``lang`` (``prompts/refusal_<lang>.txt`` when present)."""
-    path = PROMPTS / f"refusal_{lang}.txt"
-    if path.is_file():
-        text = path.read_text(encoding="utf-8").strip()
-        if text:
-            return text
-    return _DEFAULT_REFUSAL.get(lang, _DEFAULT_REFUSAL["en"])
 
 
 def compose_zh(parts) -> str:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from rag.answer.analysis import Analysis, analyse, make_idf
 from rag.answer.citations import verify
-from rag.answer.compose import compose_en, compose_zh, refusal_text
+from rag.answer.compose import compose_en, compose_zh
+from rag.answer.prompts import refusal_text
 from rag.answer.types import Answer, Citation
 from rag.chunk import split_sentences
 from rag.types import Hit

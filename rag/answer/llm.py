@@ -25,11 +25,12 @@ from typing import Any, Iterator
 
 from rag.answer.citations import cited_numbers, sentences, verify
 from rag.answer.lang import detect_lang
+from rag.answer.prompts import PROMPTS_DIR, refusal_text
+from rag.answer.prompts import load_prompt as _load_prompt
 from rag.answer.types import Answer, Citation
-from rag.config import PROJECT_ROOT, Config
+from rag.config import Config
 from rag.types import Chunk, Hit
 
-PROMPTS_DIR = PROJECT_ROOT / "prompts"
 BACKENDS = ("openai", "ollama", "llamacpp")
 NO_ANSWER = "NO_ANSWER"  # the refusal marker line the answer templates ask for
 OLLAMA_DEFAULT_URL = "http://localhost:11434"
@@ -57,22 +58,16 @@ class LLMError(RuntimeError):
 
 # ----------------------------------------------------------------------------------------- prompts
 
-@lru_cache(maxsize=None)
 def load_prompt(name: str) -> str:
-    """The template ``prompts/<name>.txt`` (trailing newline removed)."""
-    path = PROMPTS_DIR / f"{name}.txt"
+    """The template ``prompts/<name>.txt``; a missing file is an :class:`LLMError`."""
     try:
-        return path.read_text(encoding="utf-8").rstrip("\n")
+        return _load_prompt(name)
     except OSError as exc:
-        raise LLMError(f"prompt template missing: {path} ({exc.strerror})") from None
+        raise LLMError(f"prompt template missing: {PROMPTS_DIR / (name + '.txt')} ({exc.strerror})") from None
 
 
 def _lang(lang: str) -> str:
     return "zh" if lang == "zh" else "en"
-
-
-def refusal_text(lang: str) -> str:
-    return load_prompt(f"refusal_{_lang(lang)}").strip()
 
 
 def format_passages(passages: list[Hit]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+import weakref
 from typing import Any, Callable, Protocol, Sequence
 
 from rag.evaluation import metrics as M
@@ -25,14 +26,34 @@ class Answerer(Protocol):
         ``citations`` as a list of {n, chunk_id, text})."""
 
 
+_DOCS_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _documents(store) -> list[tuple[list[str], list[str]]]:
+    """Per document, (chunk ids, chunk texts) in document order (computed once per opened index)."""
+    if store not in _DOCS_CACHE:
+        by_doc: dict[str, list] = {}
+        for c in sorted(store.chunks, key=lambda c: (c.doc_id, c.char_start)):
+            by_doc.setdefault(c.doc_id, []).append(c)
+        _DOCS_CACHE[store] = [([c.chunk_id for c in cs], [c.text for c in cs]) for cs in by_doc.values()]
+    return _DOCS_CACHE[store]
+
+
 def gold_holders(retriever: Retriever, q: Question) -> list[list[str]]:
-    """Per gold quote, the ids of the chunks that hold it (document order; straddles allowed)."""
-    chunks = sorted(retriever.store.chunks, key=lambda c: (c.doc_id, c.char_start))
+    """Per gold quote, the ids of the chunks that hold it (document order; a quote straddling two
+    adjacent chunks of the same document is held by both)."""
+    docs = _documents(retriever.store)
     out: list[list[str]] = []
     for quote in q.quotes:
-        idx = M.quote_holders([c.text for c in chunks], quote)
-        # adjacency must not cross documents
-        out.append([chunks[i].chunk_id for i in idx])
+        whole: list[str] = []
+        straddle: list[str] = []
+        for ids, texts in docs:
+            idx = M.quote_holders(texts, quote)
+            if any(M.norm(quote) in M.norm(texts[i]) for i in idx):
+                whole += [ids[i] for i in idx]
+            else:
+                straddle += [ids[i] for i in idx]
+        out.append(whole or straddle)
     return out
 
 

@@ -57,3 +57,21 @@ def test_percentile():
     assert M.percentile([10, 20, 30, 40], 50) == pytest.approx(25)
     assert M.percentile([5], 95) == 5
     assert M.percentile([], 50) == 0.0
+
+
+def test_gold_holders_never_straddle_two_documents():
+    """A quote made of the end of one document and the start of the next is held by no chunk."""
+    from rag.evaluation.dataset import Question
+    from rag.evaluation.runner import gold_holders
+    from rag.types import Chunk
+
+    class Store:
+        chunks = [Chunk("a1", "A", "t", "a", [], "甲文档结尾部分", 0, 7, 1, 1),
+                  Chunk("b1", "B", "t", "b", [], "乙文档开头部分", 0, 7, 1, 1),
+                  Chunk("b2", "B", "t", "b", [], "乙文档第二段", 8, 14, 2, 2)]
+
+    class R:
+        store = Store()
+
+    q = Question("x", "zh", "?", ["1"], ["结尾部分乙文档", "开头部分乙文档第二"])
+    assert gold_holders(R(), q) == [[], ["b1", "b2"]]
