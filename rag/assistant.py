@@ -31,7 +31,8 @@ class Assistant:
         self.cfg = cfg
         self.retriever = retriever or Retriever.open(cfg)
         self.offline = OfflineAnswerer(self.retriever.store, cfg.refusal_threshold, self.retriever.embedder,
-                                       {"zh": cfg.refusal_sim_zh, "en": cfg.refusal_sim_en})
+                                       {"zh": cfg.refusal_sim_zh, "en": cfg.refusal_sim_en},
+                                       cfg.refusal_min_coverage)
         self.llm = None
         if cfg.llm != "offline":
             from rag.answer.llm import make_llm

@@ -189,9 +189,15 @@ def query_gloss_words(question: str) -> list[str]:
 
 def expand_groups(question: str, bridge: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
     """English phrases of ``question`` found in ``bridge`` (longest match first), with their Chinese terms."""
+    return [(phrase, terms) for phrase, terms, _ in expand_spans(question, bridge)]
+
+
+def expand_spans(question: str, bridge: dict[str, list[str]]) -> list[tuple[str, list[str], tuple[int, int]]]:
+    """Like :func:`expand_groups`, with each phrase's word span ``(start, end)`` in the question
+    (so callers can tell which phrases stand next to each other: "per capita" + "gdp")."""
     words = en_words(question)
     stop, weak = _stop_stems(), _weak_stems()
-    out: list[tuple[str, list[str]]] = []
+    out: list[tuple[str, list[str], tuple[int, int]]] = []
     i = 0
     while i < len(words):
         step = 1
@@ -203,7 +209,7 @@ def expand_groups(question: str, bridge: dict[str, list[str]]) -> list[tuple[str
                 continue
             terms = bridge.get(phrase)
             if terms:
-                out.append((phrase, list(terms)))
+                out.append((phrase, list(terms), (i, i + n)))
                 step = n
                 break
         i += step

@@ -66,6 +66,8 @@ class Config:
     llm_fallback: bool = False  # on LLM failure, answer offline instead of failing
     answer_passages: int = 5  # passages shown to the answerer
     refusal_threshold: float = 0.5  # offline answerer: minimum evidence score (calibrated on eval/dev.jsonl)
+    # offline answerer: minimum share (IDF-weighted) of the question's concepts the best sentence must cover
+    refusal_min_coverage: float = 0.2
     # offline answerer: minimum dense similarity of question and best sentence, per question language
     # (calibrated on eval/dev.jsonl: separates most Chinese unanswerables; English similarities are compressed)
     refusal_sim_zh: float = 0.89

@@ -29,6 +29,9 @@ from rag.tokenize import tokenize
 from rag.types import Chunk
 
 FORMAT_VERSION = 2
+# bumped whenever tokenisation changes: the keyword indexes of an older index are rebuilt from its
+# chunks when it is opened (milliseconds; the dense vectors are kept)
+KEYWORDS_VERSION = 2
 FILES = ("manifest.json", "chunks.jsonl", "dense.faiss", "bridge.json")
 
 
@@ -53,7 +56,6 @@ class Store:
     # -- building -------------------------------------------------------------------------
     @classmethod
     def build(cls, chunks: list[Chunk], vectors: np.ndarray, manifest: dict[str, Any]) -> "Store":
-        import bm25s
         import faiss
 
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -61,24 +63,31 @@ class Store:
         index = faiss.IndexFlatIP(dim)
         if len(vectors):
             index.add(vectors)
-        bm25 = gloss = None
-        bridge: dict[str, list[str]] = {}
-        if chunks:
-            corpus_tokens = [tokenize(c.embed_text()) or ["<empty>"] for c in chunks]
-            bm25 = bm25s.BM25()
-            bm25.index(corpus_tokens, show_progress=False)
-            df: dict[str, int] = {}
-            for toks in corpus_tokens:
-                for t in set(toks):
-                    df[t] = df.get(t, 0) + 1
-            bridge = build_bridge(df.keys(), df)
-            token_gloss, glossary = build_gloss(df.keys())
-            gloss = bm25s.BM25()
-            gloss.index([gloss_words(toks, c.text, token_gloss, glossary) or ["<empty>"]
-                         for toks, c in zip(corpus_tokens, chunks)], show_progress=False)
+        bm25, gloss, bridge = cls._keyword_parts(chunks)
         manifest = dict(manifest)
-        manifest.update(format_version=FORMAT_VERSION, n_chunks=len(chunks), built_at=time.strftime("%Y-%m-%dT%H:%M:%S"))
+        manifest.update(format_version=FORMAT_VERSION, keywords_version=KEYWORDS_VERSION, n_chunks=len(chunks), built_at=time.strftime("%Y-%m-%dT%H:%M:%S"))
         return cls(chunks, index, bm25, manifest, bridge, gloss)
+
+    @staticmethod
+    def _keyword_parts(chunks: list[Chunk]) -> tuple[Any, Any, dict[str, list[str]]]:
+        """The Chinese BM25 index, the English-gloss BM25 index and the EN->ZH bridge of ``chunks``."""
+        import bm25s
+
+        if not chunks:
+            return None, None, {}
+        corpus_tokens = [tokenize(c.embed_text()) or ["<empty>"] for c in chunks]
+        bm25 = bm25s.BM25()
+        bm25.index(corpus_tokens, show_progress=False)
+        df: dict[str, int] = {}
+        for toks in corpus_tokens:
+            for t in set(toks):
+                df[t] = df.get(t, 0) + 1
+        bridge = build_bridge(df.keys(), df)
+        token_gloss, glossary = build_gloss(df.keys())
+        gloss = bm25s.BM25()
+        gloss.index([gloss_words(toks, c.text, token_gloss, glossary) or ["<empty>"]
+                     for toks, c in zip(corpus_tokens, chunks)], show_progress=False)
+        return bm25, gloss, bridge
 
     # -- persistence ----------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
@@ -166,6 +175,9 @@ class Store:
             raise StoreError(f"{path}: damaged index ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); rebuild it") from None
         if index.ntotal != len(chunks) or index.d != manifest["embedder"]["dim"]:
             raise StoreError(f"{path}: damaged index (vectors and chunks disagree); rebuild it")
+        if manifest.get("keywords_version", 1) != KEYWORDS_VERSION:  # built by an older tokenizer
+            bm25, gloss, bridge = cls._keyword_parts(chunks)
+            manifest = dict(manifest, keywords_version=KEYWORDS_VERSION)
         return cls(chunks, index, bm25, manifest, bridge, gloss)
 
     # -- search primitives ------------------------------------------------------------------

@@ -45,12 +45,37 @@ which who how many much when where why that this these those it its their there 
 
 
 def tokenize(text: str) -> list[str]:
-    """Search-mode jieba tokens of ``text`` minus punctuation and (Chinese and English) stopwords."""
+    """Search-mode jieba tokens of ``text`` minus punctuation and (Chinese and English) stopwords.
+
+    >>> tokenize("加快推动安意法、芯联等6个晶圆项目")[-2:]
+    ['晶圆', '项目']
+    """
     stop = stopwords()
     out: list[str] = []
-    for tok in _jieba().lcut_for_search(normalise(text)):
+    for tok in unglue(_jieba().lcut_for_search(normalise(text))):
         tok = tok.strip(".")
         if tok and tok not in stop and _WORD.fullmatch(tok):
+            out.append(tok)
+    return out
+
+
+MEASURE_WORDS = frozenset("个项家座条名位种批所户件次辆套")
+
+
+def unglue(tokens: list[str]) -> list[str]:
+    """Split a measure word off the word jieba's HMM glued it to after a number ("6", "个晶圆" ->
+    "6", "个", "晶圆"); dictionary words (个人, 项目, 条件) are left alone.
+
+    >>> unglue(["6", "个晶圆", "项目", "个人所得税"])
+    ['6', '个', '晶圆', '项目', '个人所得税']
+    """
+    freq = _jieba().dt.FREQ
+    out: list[str] = []
+    for i, tok in enumerate(tokens):
+        if (len(tok) >= 3 and tok[0] in MEASURE_WORDS and not freq.get(tok) and i > 0
+                and tokens[i - 1][-1:].isdigit()):
+            out += [tok[0], tok[1:]]
+        else:
             out.append(tok)
     return out
 

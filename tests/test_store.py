@@ -89,3 +89,20 @@ def test_missing_and_damaged_index(small_cfg, tmp_path):
     (small_cfg.index_path / "dense.faiss").write_bytes(b"garbage")
     with pytest.raises(StoreError, match="damaged index"):
         Store.load(small_cfg.index_path)
+
+
+def test_index_from_an_older_tokenizer_gets_new_keyword_indexes(small_cfg):
+    """An index built before a tokenisation change is not stale: its keyword parts are rebuilt on load."""
+    import json
+
+    from rag.store import KEYWORDS_VERSION
+
+    path = small_cfg.index_path
+    mf = path / "manifest.json"
+    manifest = json.loads(mf.read_text(encoding="utf-8"))
+    assert manifest["keywords_version"] == KEYWORDS_VERSION
+    del manifest["keywords_version"]  # as written by the previous release
+    mf.write_text(json.dumps(manifest), encoding="utf-8")
+    store = Store.load(path, NANO)
+    assert store.manifest["keywords_version"] == KEYWORDS_VERSION
+    assert "一般" in store.vocab and store.bm25_scores({"一般": 1.0}).max() > 0

@@ -18,18 +18,27 @@ from typing import Callable
 from rag.answer.lang import detect_lang
 from functools import lru_cache
 
-from rag.bridge import expand_groups, glossary_pairs
-from rag.tokenize import _jieba, normalise, stopwords
+from rag.bridge import expand_spans, glossary_pairs
+from rag.tokenize import _jieba, normalise, stopwords, unglue
 
 QUESTION_WORDS = frozenset("""多少 几 哪 哪些 哪个 哪里 什么 怎么 怎样 如何 是否 吗 呢 多大 多高 多长 几个 几项 分别 是 有 为 了
 达到 实现 提出 要求 根据 按照 其中 以及 情况 方面 一共 总共 共 到 截至 年底 年末 全年 目前 去年 今年 明年 上年 当年
 重庆 重庆市 我市 本市 政府 工作 报告 计划 预算 草案 亿元 万元 元 个 项 家 人 万人 多出 新增 年""".split())
 QUANTITY_ZH = re.compile(r"多少|几[个项家条座所人次年]?|多大|多高|多长|比例|比重|占比|百分之|增长|下降|增速|提高|降低|规模|总额|金额|数量")
-QUANTITY_EN = re.compile(r"\bhow (many|much|large|big|fast|long|high)\b|\bwhat (share|percentage|proportion|level|rate|amount|number)\b|\bby how\b|\brate\b|\bshare\b|\bpercent|\bnumber of\b|\btotal\b|\btarget\b", re.I)
+QUANTITY_EN = re.compile(r"\bhow (many|much|large|big|fast|long|high)\b|\bwhat (share|percentage|proportion|level|rate|amount|number)\b|\bby how\b|\brate\b|\bshare\b|\bpercent|\bnumber of\b|\btotal\b|\btarget\b|\bwhat (was|is|were|are|will be)\b.{0,40}\b(gdp|revenue|income|spending|expenditure|output|investment|population|volume|value|turnover|surplus|deficit|debt|balance)\b", re.I)
 YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 # question words and fillers jieba may glue into one token ("哪一条", "各是", "百分之")
 QUESTION_PATTERN = re.compile(r"^(哪|几|多少|多大|是否|不是|百分之|大概|大约|具体|提到|点名|各是|分别|一共|总共)|是$"
-                              r"|^第|^[一二三四五六七八九十两]+[个座项条大种类支家]|^[年元个座项条]|[年元个座项条]$")
+                              r"|^第|^[一二三四五六七八九十两]+[个座项条大种类支家]")
+# a unit or time word glued to its neighbour ("年定", "元涨"); dictionary words (项目, 个人所得税) are kept
+GLUED = re.compile(r"^[年元个座项条]|[年元个座项条]$")
+TIME_UNIT_WORDS = frozenset("年底 年初 年末 年度 年中 美元 亿元 万元".split())
+# asks for a rate or a share: a figure without % or 百分点 cannot be the answer
+RATE_ZH = re.compile(r"占比|比重|比例|百分比|百分之|(?<![效频])率")
+RATE_EN = re.compile(r"\b(rate|percentage|proportion|share)\b", re.I)
+# terms in quotes or brackets are the exact names the asker wants (个人所得税, “三公”)
+EXACT = re.compile(r"[“\"《（(]([^“”\"《》（）()]{2,20})[”\"》）)]")
+NOT_EXACT = re.compile(r"(不是|不含|非)?(全市|市级)|[\d.]*\s*(亿元|万元|万人|元|%)|in .*")
 RELATIVE_YEARS = {"去年": -1, "上年": -1, "last year": -1, "今年": 0, "this year": 0, "明年": 1, "next year": 1}
 
 
@@ -38,6 +47,9 @@ class Concept:
     forms: tuple[str, ...]  # any of these strings expresses the concept
     idf: float
     label: str = ""  # the question's wording (English phrase or Chinese word)
+    # where the wording stands in the question: character offsets of a Chinese word ("zh"), word
+    # offsets of an English phrase ("en"); two concepts are adjacent when one ends where the other starts
+    span: tuple[str, int, int] = ("", -1, -1)
 
 
 @dataclass
@@ -50,6 +62,17 @@ class Analysis:
     scope: str | None = None  # "市级" / "全市" / None (both or neither)
     numbers: list[str] = field(default_factory=list)  # figures quoted in the question (not years)
     unit: str | None = None  # expected kind of figure: "percent", "money" or "count"
+    rate: bool = False  # asks for a rate or share (占比, 比重, 率, rate, share): the answer is a percentage
+    exact: list[str] = field(default_factory=list)  # Chinese terms the question quotes or brackets
+
+    def pairs(self) -> list[tuple[Concept, Concept]]:
+        """Adjacent concepts (modifier, head) as the question writes them: 城镇/居民, per capita/gdp."""
+        out = []
+        for m in self.concepts:
+            for h in self.concepts:
+                if m is not h and m.span[0] and m.span[0] == h.span[0] and m.span[2] == h.span[1]:
+                    out.append((m, h))
+        return out
 
     @property
     def total_idf(self) -> float:
@@ -77,28 +100,36 @@ def analyse(question: str, idf: Callable[[str], float], bridge: dict[str, list[s
     muni = "市级" in low or bool(re.search(r"municipal[- ]level|\bmunicipal\b", low))
     a.scope = "市级" if muni and not city else "全市" if city and not muni else None
 
+    a.rate = bool(RATE_ZH.search(question) if lang == "zh" else RATE_EN.search(question) or RATE_ZH.search(question))
+    a.exact = [t for t in EXACT.findall(text) if re.fullmatch(r"[\u4e00-\u9fff\d·]+", t) and not NOT_EXACT.fullmatch(t)]
+
     seen: set[str] = set()
     stop = stopwords()
     # Chinese words of the question (for English questions: the Chinese terms quoted in it)
-    for w in _jieba().lcut(text):
+    freq = _jieba().dt.FREQ
+    pos = 0
+    for w in unglue(_jieba().lcut(text)):
+        start = text.find(w, pos)
+        if start >= 0:
+            pos = start + len(w)
         w = w.strip()
         if ((len(w) < 2 and not w.isdigit()) or w in stop or w in QUESTION_WORDS or w in seen or not _is_word(w)
-                or QUESTION_PATTERN.search(w)):
+                or QUESTION_PATTERN.search(w) or w in TIME_UNIT_WORDS or (GLUED.search(w) and not freq.get(w))):
             continue
         if w in a.years or (lang == "en" and w.isascii()):
             continue
         seen.add(w)
-        a.concepts.append(Concept((w,), idf(w), w))
+        a.concepts.append(Concept((w,), idf(w), w, ("zh", start, start + len(w)) if start >= 0 else ("", -1, -1)))
     if lang == "en":
         curated = glossary_phrases()
-        for phrase, forms in expand_groups(low, bridge):
+        for phrase, forms, (i, j) in expand_spans(low, bridge):
             forms = tuple(f for f in forms if f not in seen)
             if forms:
                 seen.update(forms)
                 # a single general word's dictionary senses are a weak signal; curated or multi-word
                 # phrases are not
                 weight = 1.0 if " " in phrase or (phrase in curated and min(map(len, forms)) >= 3) else 0.5
-                a.concepts.append(Concept(forms, weight * max(idf(f) for f in forms), phrase))
+                a.concepts.append(Concept(forms, weight * max(idf(f) for f in forms), phrase, ("en", i, j)))
     return a
 
 

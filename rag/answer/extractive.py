@@ -16,14 +16,17 @@ from dataclasses import dataclass
 from rag.answer.analysis import Analysis, analyse, make_idf
 from rag.answer.citations import verify
 from rag.answer.compose import compose_en, compose_zh
-from rag.answer.prompts import refusal_text
+from rag.answer import refusal
+from rag.answer.prompts import refusal_reason_text, refusal_text
+from rag.answer.refusal import Reason
 from rag.answer.types import Answer, Citation
 from rag.chunk import split_sentences
 from rag.types import Hit
 
 _CLAUSE = re.compile(r"[^，；、：:,;]+[，；、：:,;]?")
 _FIGURE = re.compile(r"\d")
-CONTEXT_WEIGHT = 0.6  # a concept found only in the section path / passage lead counts this much
+CONTEXT_WEIGHT = 0.6
+ATTACH_BONUS = 0.15  # quantity questions: a figure right after a question term  # a concept found only in the section path / passage lead counts this much
 
 
 @dataclass
@@ -43,12 +46,16 @@ class OfflineAnswerer:
 
     name = "offline"
 
-    def __init__(self, store, threshold: float = 0.5, embedder=None, min_sim: dict[str, float] | None = None):
+    def __init__(self, store, threshold: float = 0.5, embedder=None, min_sim: dict[str, float] | None = None,
+                 min_coverage: float = 0.2):
         self.store = store
         self.threshold = threshold
+        self.min_coverage = min_coverage
         self.embedder = embedder  # optional: dense question/sentence agreement as a refusal check
         self.min_sim = min_sim or {}
-        self._idf = make_idf([c.embed_text() for c in store.chunks])
+        texts = [c.embed_text() for c in store.chunks]
+        self._idf = make_idf(texts)
+        self._corpus = "\n".join(texts)
         self._year = _current_year(store.chunks)
 
     # -- scoring ---------------------------------------------------------------------------
@@ -91,6 +98,8 @@ class OfflineAnswerer:
             score += 0.15 if has_figure else -0.25
             if a.unit and has_figure:
                 score += 0.1 if _has_unit(body, a.unit) else -0.05
+            if has_figure and _figure_follows(sent, a):
+                score += ATTACH_BONUS
         for num in a.numbers:
             if num in sent:
                 score += 0.1
@@ -107,14 +116,30 @@ class OfflineAnswerer:
         return Candidate(n, hit, sent, score, coverage, frozenset(covered), years, scope)
 
     # -- selection ---------------------------------------------------------------------------
-    def select(self, a: Analysis, cands: list[Candidate]) -> list[Candidate]:
-        if not cands or cands[0].score < self.threshold:
-            return []
-        best = cands[0]
-        if self.embedder is not None and a.lang in self.min_sim:
+    def why_not(self, a: Analysis, best: Candidate | None) -> Reason | None:
+        """Why the best candidate does not answer the question (None: it does)."""
+        if best is None or best.score < self.threshold:
+            return Reason("weak")
+        c = best.hit.chunk
+        reason = (refusal.weak(best.coverage, self.min_coverage)
+                  or refusal.exact_missing(a, c.text + " ".join(c.section))
+                  or refusal.rate_without_percent(a, best.sentence)
+                  or refusal.other_kind(a, best.sentence, lambda t: t in self._corpus)
+                  or refusal.other_head(a, best.sentence))
+        if reason is None and self.embedder is not None and a.lang in self.min_sim:
             sim = float(self.embedder.embed_query(a.question) @ self.embedder.embed_passages([best.sentence])[0])
             if sim < self.min_sim[a.lang]:
-                return []  # the words match but the meaning does not (入境游客 vs 过夜游客)
+                reason = Reason("meaning")  # the words match but the meaning does not (入境游客 vs 过夜游客)
+        return reason
+
+    def select(self, a: Analysis, cands: list[Candidate]) -> list[Candidate]:
+        """The sentences that make the answer; empty when the best one does not answer (see :meth:`why_not`)."""
+        if self.why_not(a, cands[0] if cands else None) is not None:
+            return []
+        return self._select(a, cands)
+
+    def _select(self, a: Analysis, cands: list[Candidate]) -> list[Candidate]:
+        best = cands[0]
         chosen = [best]
         # multi-part questions: one sentence per asked year / scope when the best one covers only one
         facets: list[tuple[str, str]] = []
@@ -145,10 +170,15 @@ class OfflineAnswerer:
         t0 = time.perf_counter()
         a = self.analyse(question)
         lang = lang or a.lang
-        chosen = self.select(a, self.candidates(a, hits))
-        if not chosen:
-            return Answer(question, lang, refusal_text(lang), True, [], list(hits), backend=self.name,
-                          timings={"answer_ms": (time.perf_counter() - t0) * 1000})
+        cands = self.candidates(a, hits)
+        reason = self.why_not(a, cands[0] if cands else None)
+        if reason is not None:
+            text = refusal_text(lang)
+            why = refusal_reason_text(lang, reason.kind, reason.term, reason.detail)
+            return Answer(question, lang, (text + ("" if lang == "zh" else " ") + why) if why else text, True, [], list(hits), backend=self.name,
+                          timings={"answer_ms": (time.perf_counter() - t0) * 1000},
+                          refusal_reason={"kind": reason.kind, "term": reason.term, "detail": reason.detail})
+        chosen = self._select(a, cands)
         chosen.sort(key=lambda c: (c.n, c.hit.chunk.text.find(c.sentence)))
         parts = [(c.n, trim(c.sentence, a), c.hit) for c in chosen]
         text = compose_zh(parts) if lang == "zh" else compose_en(parts, a)
@@ -186,6 +216,22 @@ _UNITS = {
     "money": re.compile(r"\d(?:\.\d+)?\s*(?:万亿|亿|万)?元"),
     "count": re.compile(r"\d(?:\.\d+)?\s*万?(?:个|家|项|人|条|座|所|名|户|件|辆|套|公里|亩|吨|天|次|张|项)"),
 }
+
+
+def _figure_follows(sent: str, a: Analysis) -> bool:
+    """A figure comes right after one of the question's terms ("地区生产总值迈上3万亿元"), not only
+    after other words ("每亿元地区生产总值生产安全事故死亡人数0.019": that figure is a death rate)."""
+    for con in a.concepts:
+        for f in con.forms:
+            start = sent.find(f)
+            while start >= 0:
+                if _ATTACHED.match(sent, start + len(f)):
+                    return True
+                start = sent.find(f, start + 1)
+    return False
+
+
+_ATTACHED = re.compile(r"[^，；。,;\d]{0,6}\d")
 
 
 def _has_unit(text: str, unit: str) -> bool:

@@ -18,3 +18,24 @@ def load_prompt(name: str) -> str:
 def refusal_text(lang: str) -> str:
     """The plain refusal sentence in the question's language (``prompts/refusal_<lang>.txt``)."""
     return load_prompt(f"refusal_{'zh' if lang == 'zh' else 'en'}").strip()
+
+
+@lru_cache(maxsize=None)
+def _reason_templates(lang: str) -> dict[str, str]:
+    out = {}
+    for line in load_prompt(f"refusal_reasons_{'zh' if lang == 'zh' else 'en'}").splitlines():
+        if "=" in line and not line.lstrip().startswith("#"):
+            kind, template = line.split("=", 1)
+            out[kind.strip()] = template.strip()
+    return out
+
+
+def refusal_reason_text(lang: str, kind: str, term: str = "", detail: str = "") -> str:
+    """One sentence saying why the documents don't answer (``prompts/refusal_reasons_<lang>.txt``);
+    empty for kinds without a template.
+
+    >>> refusal_reason_text("en", "exact", "个人所得税")
+    'The documents never mention 个人所得税.'
+    """
+    template = _reason_templates(lang).get(kind)
+    return template.format(term=term, detail=detail) if template else ""

@@ -42,6 +42,7 @@ class Answer:
     backend: str = "offline"
     standalone_question: str = ""  # the follow-up rewritten with the conversation (== question otherwise)
     timings: dict[str, float] = field(default_factory=dict)
+    refusal_reason: dict[str, str] | None = None  # offline refusals: {"kind", "term", "detail"}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +51,7 @@ class Answer:
             "lang": self.lang,
             "answer": self.answer,
             "refused": self.refused,
+            "refusal_reason": self.refusal_reason,
             "unsupported": self.unsupported,
             "citations": [asdict(c) for c in self.citations],
             "retrieved": [{"n": n, **h.to_dict()} for n, h in enumerate(self.passages, 1)],

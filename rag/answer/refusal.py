@@ -1,0 +1,99 @@
+"""Why the best sentence the offline answerer found still does not answer the question.
+
+Lexical overlap alone answers near-misses: "城镇居民人均可支配收入" gets the sentence about 全体居民, "per-capita
+GDP" the sentence that gives GDP and, two clauses later, 人均可支配收入. Each check below looks for one kind
+of evidence that the sentence is about something else and returns a :class:`Reason` (shown to the reader
+after the refusal) or ``None``:
+
+- ``weak``: the sentence covers too little of what the question asks about;
+- ``exact``: a term the question quotes or brackets (个人所得税) is not in the passage;
+- ``rate``: the question asks for a rate or share and the sentence holds no percentage;
+- ``other-kind``: the question's compound term is missing and the sentence has the same head word with
+  another modifier (城镇居民 asked, 全体居民 given);
+- ``other-head``: the question's modifier is in the sentence, but with another quantity than the one
+  asked for (人均 goes with 可支配收入, not with 地区生产总值).
+
+>>> from rag.answer.analysis import analyse
+>>> a = analyse("2023年城镇居民人均可支配收入是多少元？", lambda s: 1.0, {})
+>>> other_kind(a, "全体居民人均可支配收入37595元", lambda t: t != "城镇居民").detail  # 城镇居民: not in the corpus
+'全体居民'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from rag.answer.analysis import Analysis, Concept
+from rag.tokenize import _jieba
+
+_CLAUSE = re.compile(r"[^，；。：,;:]+")  # 、 separates list items inside one clause
+_FIGURE = re.compile(r"\d")
+_PERCENT = re.compile(r"\d(?:\.\d+)?\s*%|百分点|\d(?:\.\d+)?\s*成|\d(?:\.\d+)?\s*倍")
+_CJK2 = re.compile(r"[\u4e00-\u9fff]{2}$")
+SCOPE_WORDS = frozenset({"全市", "市级", "citi wide", "whole citi", "municip", "municip level"})
+
+
+@dataclass
+class Reason:
+    kind: str  # weak / exact / rate / other-kind / other-head
+    term: str = ""  # what the question asks for
+    detail: str = ""  # what the passage has instead
+
+
+def weak(coverage: float, min_coverage: float) -> Reason | None:
+    return Reason("weak") if coverage < min_coverage else None
+
+
+def exact_missing(a: Analysis, passage: str) -> Reason | None:
+    """A term the question quotes or brackets must be in the passage, whole or word by word."""
+    for term in a.exact:
+        words = [w for w in _jieba().lcut(term) if len(w) >= 2] or [term]
+        if term not in passage and not all(w in passage for w in words):
+            return Reason("exact", term)
+    return None
+
+
+def rate_without_percent(a: Analysis, sentence: str) -> Reason | None:
+    if a.rate and not _PERCENT.search(sentence):
+        return Reason("rate")
+    return None
+
+
+def other_kind(a: Analysis, sentence: str, in_corpus: Callable[[str], bool]) -> Reason | None:
+    """A compound the documents never use (城镇居民), made of two words they do use (城镇 + 居民): when the
+    sentence has the head (居民) only after another modifier (全体居民), it speaks of another kind."""
+    for con in a.concepts:
+        w = con.label
+        if a.lang != "zh" or len(w) < 4 or in_corpus(w):
+            continue
+        for cut in range(2, len(w) - 1):
+            mod, head = w[:cut], w[cut:]
+            if not (in_corpus(mod) and in_corpus(head)) or mod in sentence or head not in sentence:
+                continue
+            before = [sentence[max(0, m.start() - 2):m.start()] for m in re.finditer(re.escape(head), sentence)]
+            if before and all(_CJK2.match(b) for b in before):
+                return Reason("other-kind", w, before[0] + head)
+    return None
+
+
+def other_head(a: Analysis, sentence: str) -> Reason | None:
+    """The question's modifier M stands right before its head H ("per capita GDP"); the sentence gives a
+    figure for H, and has M too, but only in other clauses that hold figures of their own: M describes
+    another quantity there (人均可支配收入), so H's figure is not the one asked for."""
+    clauses = _CLAUSE.findall(sentence)
+    for m, h in a.pairs():
+        if m.label in SCOPE_WORDS or h.label in SCOPE_WORDS:
+            continue
+        with_h = [cl for cl in clauses if _has(h, cl) and _FIGURE.search(cl)]
+        with_m = [cl for cl in clauses if _has(m, cl)]
+        if with_h and with_m and not any(_has(m, cl) and _has(h, cl) for cl in clauses) \
+                and all(_FIGURE.search(cl) for cl in with_m):
+            form = next(f for f in m.forms if f in with_m[0])
+            return Reason("other-head", form, with_m[0])
+    return None
+
+
+def _has(c: Concept, text: str) -> bool:
+    return any(f in text for f in c.forms)
