@@ -177,7 +177,12 @@ class Store:
             raise StoreError(f"{path}: damaged index (vectors and chunks disagree); rebuild it")
         if manifest.get("keywords_version", 1) != KEYWORDS_VERSION:  # built by an older tokenizer
             bm25, gloss, bridge = cls._keyword_parts(chunks)
-            manifest = dict(manifest, keywords_version=KEYWORDS_VERSION)
+            store = cls(chunks, index, bm25, dict(manifest, keywords_version=KEYWORDS_VERSION), bridge, gloss)
+            try:  # persist (atomically) so the next start doesn't pay for it; a read-only index still works
+                store.save(path)
+            except OSError:
+                pass
+            return store
         return cls(chunks, index, bm25, manifest, bridge, gloss)
 
     # -- search primitives ------------------------------------------------------------------

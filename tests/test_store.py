@@ -106,3 +106,6 @@ def test_index_from_an_older_tokenizer_gets_new_keyword_indexes(small_cfg):
     store = Store.load(path, NANO)
     assert store.manifest["keywords_version"] == KEYWORDS_VERSION
     assert "一般" in store.vocab and store.bm25_scores({"一般": 1.0}).max() > 0
+    # written back, so the next start doesn't rebuild
+    assert json.loads(mf.read_text(encoding="utf-8"))["keywords_version"] == KEYWORDS_VERSION
+    assert len(Store.load(path, NANO).chunks) == len(store.chunks)
