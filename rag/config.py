@@ -18,12 +18,20 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_CORPUS = PROJECT_ROOT / "data" / "cq-gov-gazette-2024-03.txt"
+_PACKAGE = Path(__file__).resolve().parent
+PROJECT_ROOT = _PACKAGE.parent
+# a source checkout (git clone + `pip install -e .`) keeps prompts, sample corpus and indexes in the
+# project's top-level folders; an installed wheel carries prompts and the sample corpus inside the package
+# (rag/_prompts, rag/_sample) and keeps indexes in the user's data folder
+SOURCE_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "prompts").is_dir()
+PROMPTS_DIR = PROJECT_ROOT / "prompts" if SOURCE_CHECKOUT else _PACKAGE / "_prompts"
+SAMPLE_CORPUS = (PROJECT_ROOT / "data" if SOURCE_CHECKOUT else _PACKAGE / "_sample") / "cq-gov-gazette-2024-03.txt"
 
 
 def _default_index_dir() -> Path:
-    return PROJECT_ROOT / "index"
+    if SOURCE_CHECKOUT:
+        return PROJECT_ROOT / "index"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "rag" / "index"
 
 
 @dataclass

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from rag.config import PROJECT_ROOT
-
-PROMPTS_DIR = PROJECT_ROOT / "prompts"
+from rag.config import PROMPTS_DIR
 
 
 @lru_cache(maxsize=None)
