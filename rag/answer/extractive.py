@@ -24,7 +24,9 @@ from rag.chunk import split_sentences
 from rag.types import Hit
 
 _CLAUSE = re.compile(r"[^，；、：:,;]+[，；、：:,;]?")
+_SEGMENT = re.compile(r"[^，；：:,;]+[，；：:,;]?")  # like _CLAUSE, but a 、 list stays in one segment
 _FIGURE = re.compile(r"\d")
+_YEAR = re.compile(r"20\d\d年(?:底|末|初)?")  # a year is no figure to answer with
 CONTEXT_WEIGHT = 0.6
 ATTACH_BONUS = 0.15  # quantity questions: a figure right after a question term  # a concept found only in the section path / passage lead counts this much
 
@@ -192,21 +194,41 @@ class OfflineAnswerer:
 
 
 def trim(sentence: str, a: Analysis) -> str:
-    """The clauses of ``sentence`` from the first that names a question concept (or holds a figure)
-    to the last that holds a figure or a concept; the whole sentence when short."""
+    """The part of ``sentence`` that answers: for a quantity question the comma-separated segments that
+    both name a question concept and hold a figure (from the first to the last of them); otherwise, or
+    when no segment does, the clauses from the first that names a concept or holds a figure to the last
+    one that does. Short sentences are kept whole; a year is no figure.
+
+    >>> from rag.answer.analysis import Analysis, Concept
+    >>> a = Analysis("2023年地区生产总值是多少？", "zh", [Concept(("地区生产总值",), 1.0)], quantity=True)
+    >>> trim("2023年，面对严峻复杂的国际环境和艰巨繁重的改革发展稳定任务，全市上下坚持高质量发展不动摇，"
+    ...      "全年地区生产总值迈上3万亿元新台阶、达到30145.79亿元、增长6.1%，主要经济指标符合预期。", a)
+    '全年地区生产总值迈上3万亿元新台阶、达到30145.79亿元、增长6.1%'
+    """
     s = sentence.rstrip("。；;")
     if len(s) <= 60:
         return s
+
+    def named(text: str) -> bool:
+        return any(f in text for con in a.concepts for f in con.forms)
+
+    def figure(text: str) -> bool:
+        return bool(_FIGURE.search(_YEAR.sub("", text)))
+
+    if a.quantity:
+        segments = _SEGMENT.findall(s)
+        key = [named(seg) and figure(seg) for seg in segments]
+        if any(key):
+            first, last = key.index(True), len(key) - 1 - key[::-1].index(True)
+            out = "".join(segments[first:last + 1]).rstrip("，；、：:,; ")
+            if len(out) >= 6:
+                return out
     clauses = _CLAUSE.findall(s)
-    key = []
-    for cl in clauses:
-        named = any(f in cl for con in a.concepts for f in con.forms)
-        key.append(named or bool(_FIGURE.search(cl)))
+    key = [named(cl) or figure(cl) for cl in clauses]
     if not any(key):
         return s
     first = key.index(True)
     last = len(key) - 1 - key[::-1].index(True)
-    # a leading clause that only holds a figure without any concept is kept only next to a named one
     out = "".join(clauses[first:last + 1]).rstrip("，；、：:,; ")
     return out if len(out) >= 6 else s
 
