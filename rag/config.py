@@ -63,6 +63,8 @@ class Config:
     # dense score multiplier for chunks whose script differs from the query's (defuses the
     # "language hub" of a Chinese corpus's few English lines)
     lang_mismatch_penalty: float = 0.5
+    # a question naming a year vs a passage whose section headings name only other years (1.0: off)
+    year_mismatch_penalty: float = 0.8
     # answering: "offline" (extractive, default) or an LLM backend "openai" | "ollama" | "llamacpp"
     llm: str = "offline"
     llm_base_url: str = ""  # openai: any OpenAI-compatible server (vLLM, llama.cpp, Ollama /v1, DeepSeek...)

@@ -10,6 +10,7 @@ chunks in the other script and non-prose front matter are ranked down in dense s
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ from rag.tokenize import script_of, tokenize
 from rag.types import Hit
 
 MODES = ("hybrid", "dense", "bm25")
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 
 
 @dataclass
@@ -45,6 +47,9 @@ class Retriever:
         self.cfg = cfg
         self._chunk_lang = np.array([script_of(c.text) for c in store.chunks])
         self._front = np.array([c.front_matter for c in store.chunks], dtype=bool)
+        # years named by each chunk's section headings (not the document title, which often names two):
+        # "一、2023年工作回顾" vs "二、2024年工作安排"
+        self._section_years = [frozenset(y for h in c.section[1:] for y in _YEAR.findall(h)) for c in store.chunks]
         langs, counts = np.unique(self._chunk_lang, return_counts=True) if len(store.chunks) else ([], [])
         self._majority = str(langs[int(np.argmax(counts))]) if len(langs) else "zh"
 
@@ -133,6 +138,12 @@ class Retriever:
             for ranks, w in ((dense_rank, self.cfg.dense_weight), (bm25_rank, self.cfg.bm25_weight)):
                 for i, r in ranks.items():
                     fused[i] = fused.get(i, 0.0) + w / (self.cfg.rrf_k + r)
+        years = set(_YEAR.findall(text))
+        if years and self.cfg.year_mismatch_penalty != 1.0:
+            # a question about 2023 and a passage under a heading about 2024 only: rank it down
+            for i in fused:
+                if self._section_years[i] and not (self._section_years[i] & years):
+                    fused[i] *= self.cfg.year_mismatch_penalty
         order = sorted(fused, key=lambda i: (-fused[i], i))[:k]
         if timings is not None:
             timings["retrieve_ms"] = round((time.perf_counter() - t0) * 1000, 2)

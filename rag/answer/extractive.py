@@ -28,7 +28,8 @@ _SEGMENT = re.compile(r"[^，；：:,;]+[，；：:,;]?")  # like _CLAUSE, but a
 _FIGURE = re.compile(r"\d")
 _YEAR = re.compile(r"20\d\d年(?:底|末|初)?")  # a year is no figure to answer with
 CONTEXT_WEIGHT = 0.6
-ATTACH_BONUS = 0.15  # quantity questions: a figure right after a question term  # a concept found only in the section path / passage lead counts this much
+ATTACH_BONUS = 0.15
+UNSCOPED_MUNICIPAL = 0.05  # quantity questions: a figure right after a question term  # a concept found only in the section path / passage lead counts this much
 
 
 @dataclass
@@ -114,6 +115,8 @@ class OfflineAnswerer:
         scope = _scope(sent) or _scope(context)
         if a.scope and scope:
             score += 0.15 if scope == a.scope else -0.2
+        elif not a.scope and scope == "市级":
+            score -= UNSCOPED_MUNICIPAL  # "Chongqing's revenue" means the whole city unless it says 市级
         score += 0.04 / n  # retrieval order as a tie-breaker
         return Candidate(n, hit, sent, score, coverage, frozenset(covered), years, scope)
 

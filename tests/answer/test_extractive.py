@@ -64,3 +64,20 @@ def test_every_citation_points_at_a_shown_passage(answerer, retriever):
         ids = [h.chunk.chunk_id for h in hits]
         for c in a.citations:
             assert 1 <= c.n <= len(hits) and c.chunk_id == ids[c.n - 1]
+
+
+@pytest.mark.parametrize("question, fact, wrong", [
+    # the figure must follow the term: not "每亿元地区生产总值生产安全事故死亡人数0.019" (a death rate)
+    ("2023年重庆地区生产总值是多少？", "30145.79亿元", "0.019"),
+    # no scope named: the whole city (2441亿元), not the municipal level (827亿元)
+    ("How much general public budget revenue did Chongqing collect in 2023?", "2441亿元", "827亿元"),
+])
+def test_headline_figures(answerer, retriever, question, fact, wrong):
+    a = ask(answerer, retriever, question)
+    assert fact in a.answer and wrong not in a.answer
+
+
+def test_quantity_answer_is_trimmed_to_its_clause(answerer, retriever):
+    a = ask(answerer, retriever, "2023年重庆地区生产总值是多少？")
+    assert "国际环境" not in a.answer  # the sentence's preamble is cut
+    assert len(a.answer) < 60
