@@ -18,7 +18,7 @@ from typing import Callable
 from rag.answer.lang import detect_lang
 from functools import lru_cache
 
-from rag.bridge import expand_spans, glossary_pairs
+from rag.bridge import _EN_WORD, _stop_stems, _weak_stems, en_words, expand_spans, glossary_pairs, stem
 from rag.tokenize import _jieba, normalise, stopwords, unglue
 
 QUESTION_WORDS = frozenset("""多少 几 哪 哪些 哪个 哪里 什么 怎么 怎样 如何 是否 吗 呢 多大 多高 多长 几个 几项 分别 是 有 为 了
@@ -64,13 +64,24 @@ class Analysis:
     unit: str | None = None  # expected kind of figure: "percent", "money" or "count"
     rate: bool = False  # asks for a rate or share (占比, 比重, 率, rate, share): the answer is a percentage
     exact: list[str] = field(default_factory=list)  # Chinese terms the question quotes or brackets
+    # English questions: content words no bridge phrase covers (their Chinese can't be looked for), and
+    # the number of content words
+    unmapped: list[str] = field(default_factory=list)
+    content_words: int = 0
+    words: list[str] = field(default_factory=list)  # English questions: stemmed words (span offsets)
 
     def pairs(self) -> list[tuple[Concept, Concept]]:
-        """Adjacent concepts (modifier, head) as the question writes them: 城镇/居民, per capita/gdp."""
+        """Concepts as (modifier, head), the way the question writes them: adjacent (城镇/居民, per capita/gdp)
+        or, in English, joined by a preposition ("unemployment rate for young people": young people/rate)."""
         out = []
         for m in self.concepts:
             for h in self.concepts:
-                if m is not h and m.span[0] and m.span[0] == h.span[0] and m.span[2] == h.span[1]:
+                if m is h or not m.span[0] or m.span[0] != h.span[0]:
+                    continue
+                if m.span[2] == h.span[1]:
+                    out.append((m, h))
+                elif (m.span[0] == "en" and m.span[1] == h.span[2] + 1 and h.span[2] < len(self.words)
+                      and self.words[h.span[2]] in MODIFIER_PREPOSITIONS):
                     out.append((m, h))
         return out
 
@@ -122,7 +133,10 @@ def analyse(question: str, idf: Callable[[str], float], bridge: dict[str, list[s
         a.concepts.append(Concept((w,), idf(w), w, ("zh", start, start + len(w)) if start >= 0 else ("", -1, -1)))
     if lang == "en":
         curated = glossary_phrases()
-        for phrase, forms, (i, j) in expand_spans(low, bridge):
+        spans = expand_spans(low, bridge)
+        a.unmapped, a.content_words = _unmapped(low, spans)
+        a.words = en_words(low)
+        for phrase, forms, (i, j) in spans:
             forms = tuple(f for f in forms if f not in seen)
             if forms:
                 seen.update(forms)
@@ -131,6 +145,20 @@ def analyse(question: str, idf: Callable[[str], float], bridge: dict[str, list[s
                 weight = 1.0 if " " in phrase or (phrase in curated and min(map(len, forms)) >= 3) else 0.5
                 a.concepts.append(Concept(forms, weight * max(idf(f) for f in forms), phrase, ("en", i, j)))
     return a
+
+
+MODIFIER_PREPOSITIONS = frozenset({"for", "of", "on", "among"})
+# words every question about these documents may use without naming a concept
+GENERIC_EN = frozenset("chongqing chongqing's city municipal much many what which how did does was were is are year".split())
+
+
+def _unmapped(low: str, spans) -> tuple[list[str], int]:
+    raw = _EN_WORD.findall(low.replace("-", " "))
+    stems = en_words(low)
+    covered = {k for _, _, (i, j) in spans for k in range(i, j)}
+    skip = _stop_stems() | _weak_stems() | {stem(w) for w in GENERIC_EN}
+    content = [k for k, w in enumerate(stems) if w not in skip and not w[0].isdigit() and len(w) > 2]
+    return [raw[k] for k in content if k not in covered], len(content)
 
 
 def expected_unit(question: str, lang: str) -> str | None:

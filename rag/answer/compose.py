@@ -60,12 +60,12 @@ def key_terms(text: str, analysis=None) -> list[tuple[str, str]]:
     """Chinese terms of ``text`` that the question asked about, with an English gloss."""
     out = []
     forms = [f for c in (analysis.concepts if analysis else []) for f in c.forms]
-    for f in sorted(set(forms), key=lambda x: -len(x)):
+    for f in sorted(set(forms), key=lambda x: (-len(x), x)):  # longest first; ties in a fixed order
         if len(f) >= 2 and f in text and not any(f in t for t, _ in out):
             g = gloss_term(f)
             if g:
                 out.append((f, g))
-    return out
+    return sorted(out, key=lambda tg: text.find(tg[0]))  # in reading order
 
 
 @lru_cache(maxsize=4096)

@@ -127,6 +127,7 @@ class OfflineAnswerer:
             return Reason("weak")
         c = best.hit.chunk
         reason = (refusal.weak(best.coverage, self.min_coverage)
+                  or refusal.unmapped(a)
                   or refusal.exact_missing(a, c.text + " ".join(c.section))
                   or refusal.rate_without_percent(a, best.sentence)
                   or refusal.other_kind(a, best.sentence, lambda t: t in self._corpus)

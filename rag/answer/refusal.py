@@ -6,6 +6,7 @@ of evidence that the sentence is about something else and returns a :class:`Reas
 after the refusal) or ``None``:
 
 - ``weak``: the sentence covers too little of what the question asks about;
+- ``unmapped``: most of an English question's words have no Chinese counterpart in the documents;
 - ``exact``: a term the question quotes or brackets (个人所得税) is not in the passage;
 - ``rate``: the question asks for a rate or share and the sentence holds no percentage;
 - ``other-kind``: the question's compound term is missing and the sentence has the same head word with
@@ -44,6 +45,16 @@ class Reason:
 
 def weak(coverage: float, min_coverage: float) -> Reason | None:
     return Reason("weak") if coverage < min_coverage else None
+
+
+def unmapped(a: Analysis, min_mapped: float = 0.5) -> Reason | None:
+    """An English question most of whose content words reach no Chinese term ("current monthly minimum
+    wage"): whatever the passages match, it is not what was asked."""
+    if a.lang != "en" or not a.content_words:
+        return None
+    if 1 - len(a.unmapped) / a.content_words < min_mapped:
+        return Reason("unmapped", ", ".join(a.unmapped))
+    return None
 
 
 def exact_missing(a: Analysis, passage: str) -> Reason | None:

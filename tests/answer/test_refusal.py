@@ -28,6 +28,12 @@ def assistant(sample_cfg, retriever):
     # a rate asked, only an amount found
     ("What average coupon rate did Chongqing pay on the local government bonds it issued in 2023?",
      "How much local government bond issuance did Chongqing complete in 2023?", "3000亿元", "rate", "rate"),
+    # most of the question's words have no Chinese counterpart in the documents
+    ("What is Chongqing's current monthly minimum wage?", "What is the 2024 target for the surveyed urban unemployment rate?",
+     "5.5%", "unmapped", "minimum"),
+    # "rate for young people": 青年 is in the sentence, but with the 35 measures, not with the 5.4% rate
+    ("What was the unemployment rate for young people in Chongqing in 2023?",
+     "What was the average surveyed urban unemployment rate in Chongqing in 2023?", "5.4%", "other-head", "青年"),
     # the passages barely touch the question
     ("截至2023年底，重庆全市累计建成5G基站多少个？", "截至2023年底，全市累计实施智能化改造项目多少个？", "6080个",
      "weak", ""),
@@ -66,6 +72,13 @@ def test_checks_on_plain_sentences():
     assert refusal.other_head(g, "地区生产总值达到30145.79亿元，全体居民人均可支配收入增长5.4%").term == "人均"
     assert refusal.other_head(g, "人均地区生产总值达到9.4万元") is None
     assert refusal.other_head(g, "地区生产总值达到30145.79亿元") is None  # modifier absent: not this check's call
+
+    y = analyse("What was the unemployment rate for young people?", lambda s: 1.0,
+                {"unemploy rate": ["失业率"], "young peopl": ["青年"]})
+    assert [(m.label, h.label) for m, h in y.pairs()] == [("young peopl", "unemploy rate")]
+    assert refusal.unmapped(y) is None
+    w = analyse("What is the current monthly minimum wage?", lambda s: 1.0, {"current": ["目前"]})
+    assert refusal.unmapped(w).term == "monthly, minimum, wage"
 
     r = analyse("What share of GDP does manufacturing take?", lambda s: 1.0, {})
     assert r.rate and refusal.rate_without_percent(r, "制造业增加值8000亿元") is not None
