@@ -71,14 +71,18 @@ class OfflineAnswerer:
             c = hit.chunk
             context = " ".join(c.section)
             for line in c.text.split("\n"):
+                prev: frozenset[str] = frozenset()  # years of the paragraph's previous sentence
                 for s0, s1 in split_sentences(line):
                     sent = line[s0:s1].strip()
+                    own = _own_years(sent)
                     if len(sent) >= 4:
-                        out.append(self._score(a, n, hit, sent, context))
+                        out.append(self._score(a, n, hit, sent, context, own or prev))
+                    prev = own or prev
         out.sort(key=lambda x: -x.score)
         return out
 
-    def _score(self, a: Analysis, n: int, hit: Hit, sent: str, context: str) -> Candidate:
+    def _score(self, a: Analysis, n: int, hit: Hit, sent: str, context: str,
+               inherited: frozenset[str] = frozenset()) -> Candidate:
         got = 0.0
         covered = set()
         for i, con in enumerate(a.concepts):
@@ -106,7 +110,8 @@ class OfflineAnswerer:
         for num in a.numbers:
             if num in sent:
                 score += 0.1
-        years = _years(sent, hit.chunk.section)
+        # a sentence without a year speaks of its paragraph's ("2023年，…还本付息支出1899亿元。其中，偿还本金…")
+        years = inherited or _years(sent, hit.chunk.section)
         if a.years:
             if set(a.years) & years:
                 score += 0.1
@@ -262,6 +267,10 @@ _ATTACHED = re.compile(r"[^，；。,;\d]{0,6}\d")
 
 def _has_unit(text: str, unit: str) -> bool:
     return bool(_UNITS[unit].search(text))
+
+
+def _own_years(sentence: str) -> frozenset[str]:
+    return frozenset(re.findall(r"(20\d\d)年(?!\d)", sentence))
 
 
 def _years(sentence: str, section: list[str]) -> frozenset[str]:

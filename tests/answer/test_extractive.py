@@ -81,3 +81,20 @@ def test_quantity_answer_is_trimmed_to_its_clause(answerer, retriever):
     a = ask(answerer, retriever, "2023年重庆地区生产总值是多少？")
     assert "国际环境" not in a.answer  # the sentence's preamble is cut
     assert len(a.answer) < 60
+
+
+def test_sentence_without_a_year_takes_its_paragraphs_year(answerer):
+    """"其中，…" continues the previous sentence: for a 2024 question the 2023 paragraph's figures lose to
+    the 2024 ones even though the 2023 sentence matches the question's words better."""
+    from rag.types import Chunk, Hit
+
+    def hit(cid, text):
+        return Hit(Chunk(cid, "d", "预算报告", "d.txt", ["预算报告", "（五）政府债务"], text, 0, len(text), 1, 1), 1.0)
+
+    hits = [hit("a", "2023年，全市政府债务还本付息支出1899亿元。其中，偿还本金1536亿元，兑付利息363亿元。"),
+            hit("b", "2024年，全市政府债务偿还本金安排1149亿元，利息支出安排404亿元。")]
+    a = answerer.analyse("2024年全市政府债务偿还本金多少？")
+    cands = answerer.candidates(a, hits)
+    by_text = {c.sentence: c for c in cands}
+    assert by_text["其中，偿还本金1536亿元，兑付利息363亿元。"].years == frozenset({"2023"})
+    assert cands[0].hit.chunk.chunk_id == "b"
