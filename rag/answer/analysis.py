@@ -134,7 +134,9 @@ def analyse(question: str, idf: Callable[[str], float], bridge: dict[str, list[s
     if lang == "en":
         curated = glossary_phrases()
         spans = expand_spans(low, bridge)
-        a.unmapped, a.content_words = _unmapped(low, spans)
+        names = frozenset(w.lower() for w in re.findall(r"\b[A-Z][a-z]+", question)[1:]
+                          if not question.startswith(w))
+        a.unmapped, a.content_words = _unmapped(low, spans, names)
         a.words = en_words(low)
         for phrase, forms, (i, j) in spans:
             forms = tuple(f for f in forms if f not in seen)
@@ -152,12 +154,16 @@ MODIFIER_PREPOSITIONS = frozenset({"for", "of", "on", "among"})
 GENERIC_EN = frozenset("chongqing chongqing's city municipal much many what which how did does was were is are year".split())
 
 
-def _unmapped(low: str, spans) -> tuple[list[str], int]:
+def _unmapped(low: str, spans, names: frozenset[str] = frozenset()) -> tuple[list[str], int]:
+    """Content words of an English question that no bridge phrase covers, and how many content words
+    it has; ``names`` (proper names: Manzhouli, Russia) don't count either way: a transliteration the
+    dictionary lacks says nothing about the documents."""
     raw = _EN_WORD.findall(low.replace("-", " "))
     stems = en_words(low)
     covered = {k for _, _, (i, j) in spans for k in range(i, j)}
     skip = _stop_stems() | _weak_stems() | {stem(w) for w in GENERIC_EN}
-    content = [k for k, w in enumerate(stems) if w not in skip and not w[0].isdigit() and len(w) > 2]
+    content = [k for k, w in enumerate(stems)
+               if w not in skip and not w[0].isdigit() and len(w) > 2 and raw[k] not in names]
     return [raw[k] for k in content if k not in covered], len(content)
 
 

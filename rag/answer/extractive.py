@@ -137,7 +137,9 @@ class OfflineAnswerer:
                   or refusal.rate_without_percent(a, best.sentence)
                   or refusal.other_kind(a, best.sentence, lambda t: t in self._corpus)
                   or refusal.other_head(a, best.sentence))
-        if reason is None and self.embedder is not None and a.lang in self.min_sim:
+        # the dense check is for near-misses whose words partly match; when every concept of the
+        # question is in the sentence or its section path it only adds noise (a list of figures scores low)
+        if reason is None and self.embedder is not None and a.lang in self.min_sim and best.coverage < 0.999:
             sim = float(self.embedder.embed_query(a.question) @ self.embedder.embed_passages([best.sentence])[0])
             if sim < self.min_sim[a.lang]:
                 reason = Reason("meaning")  # the words match but the meaning does not (入境游客 vs 过夜游客)
