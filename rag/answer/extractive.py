@@ -178,6 +178,33 @@ class OfflineAnswerer:
                 covered |= c.covered
         return chosen[:3]
 
+    def _more_for_parts(self, question: str, a: Analysis, hits: list[Hit], chosen: list[Candidate]) -> list[Candidate]:
+        """Multi-part Chinese questions ("…余额是多少？其中一般债务和专项债务各是多少？"): each part is scored on
+        its own (a part without a year takes the previous part's) and its best sentence is added when it
+        brings a figure the answer doesn't have yet."""
+        parts = question_parts(question) if a.lang == "zh" else []
+        if len(parts) < 2:
+            return []
+        have = "".join(c.sentence for c in chosen)
+        extra: list[Candidate] = []
+        years: list[str] = a.years
+        for part in parts:
+            ap = self.analyse(part)
+            ap.years = ap.years or years
+            years = ap.years
+            if sum(con.idf for con in ap.concepts) < PART_MIN_IDF:
+                continue  # "增长了多少？": nothing of its own to look for; the first part's sentence answers it
+            for c in self.candidates(ap, hits)[:3]:
+                if c.score < self.threshold or c.coverage < 0.5:
+                    break
+                if c.sentence in have:
+                    break  # the part is already answered by a chosen sentence
+                if set(_figures(trim(c.sentence, ap))) - set(_figures(have)):
+                    extra.append(c)
+                    have += c.sentence
+                    break
+        return extra[:MAX_PARTS]
+
     # -- answering ---------------------------------------------------------------------------
     def answer(self, question: str, hits: list[Hit], lang: str | None = None) -> Answer:
         t0 = time.perf_counter()
@@ -192,6 +219,7 @@ class OfflineAnswerer:
                           timings={"answer_ms": (time.perf_counter() - t0) * 1000},
                           refusal_reason={"kind": reason.kind, "term": reason.term, "detail": reason.detail})
         chosen = self._select(a, cands)
+        chosen += self._more_for_parts(question, a, hits, chosen)
         chosen.sort(key=lambda c: (c.n, c.hit.chunk.text.find(c.sentence)))
         parts = [(c.n, trim(c.sentence, a), c.hit) for c in chosen]
         text = compose_zh(parts) if lang == "zh" else compose_en(parts, a)
@@ -202,6 +230,23 @@ class OfflineAnswerer:
             citations.append(Citation.from_hit(n, hits[n - 1], sent))
         return Answer(question, lang, text, False, citations, list(hits), unsupported, backend=self.name,
                       timings={"answer_ms": (time.perf_counter() - t0) * 1000})
+
+
+MAX_PARTS = 2  # sentences a multi-part question may add to the answer
+PART_MIN_IDF = 3.0  # a part must name something specific to be looked up on its own
+
+
+def question_parts(question: str) -> list[str]:
+    """The sub-questions of a Chinese question, split at its question marks.
+
+    >>> question_parts("2024年全市计划发行多少政府债券？其中新增债券多少？")
+    ['2024年全市计划发行多少政府债券', '其中新增债券多少']
+    """
+    return [p.strip() for p in re.split(r"[？?]", question) if len(p.strip()) >= 4]
+
+
+def _figures(text: str) -> list[str]:
+    return re.findall(r"\d+(?:\.\d+)?", _YEAR.sub("", text))
 
 
 def trim(sentence: str, a: Analysis) -> str:
