@@ -119,8 +119,8 @@ def _print_answer(ans, stream_text: bool = False) -> None:
     for c in ans.citations:
         where = f"{c.doc_path}:{c.line_start}-{c.line_end}" + (f" p.{c.page}" if c.page else "")
         print(f"  [{c.n}] {' > '.join(c.section)} ({where})")
-        if c.sentence:
-            print(f"      “{c.sentence}”")
+        for sent in c.sentences or ([c.sentence] if c.sentence else []):
+            print(f"      “{sent}”")
 
 
 def _ask_once(assistant, question: str, history, as_json: bool) -> object:

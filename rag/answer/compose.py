@@ -73,7 +73,7 @@ def gloss_term(zh: str) -> str | None:
     """English for a Chinese term: the curated glossary first, then CC-CEDICT's first sense."""
     g = _glossary_reverse().get(zh)
     if g:
-        return g
+        return " ".join(w.upper() if w in _ACRONYMS else w for w in g.split(" "))
     from rag.bridge import _cedict_lines, _clean_definition
 
     for raw in _cedict_lines().get(zh, ()):
@@ -83,6 +83,9 @@ def gloss_term(zh: str) -> str | None:
             if d and "|" not in d and "variant of" not in d and "surname" not in d:
                 return d
     return None
+
+
+_ACRONYMS = frozenset("gdp cpi sme ai r&d it ppp".split())  # the glossary is lower case
 
 
 @lru_cache(maxsize=1)

@@ -179,10 +179,10 @@ class OfflineAnswerer:
         return chosen[:3]
 
     def _more_for_parts(self, question: str, a: Analysis, hits: list[Hit], chosen: list[Candidate]) -> list[Candidate]:
-        """Multi-part Chinese questions ("…余额是多少？其中一般债务和专项债务各是多少？"): each part is scored on
+        """Multi-part questions ("…余额是多少？其中一般债务和专项债务各是多少？"): each part is scored on
         its own (a part without a year takes the previous part's) and its best sentence is added when it
         brings a figure the answer doesn't have yet."""
-        parts = question_parts(question) if a.lang == "zh" else []
+        parts = question_parts(question)
         if len(parts) < 2:
             return []
         have = "".join(c.sentence for c in chosen)
@@ -226,8 +226,8 @@ class OfflineAnswerer:
         text, cited, unsupported = verify(text, [h.chunk.text for h in hits])
         citations = []
         for n in cited:
-            sent = next((c.sentence for c in chosen if c.n == n), "")
-            citations.append(Citation.from_hit(n, hits[n - 1], sent))
+            sents = [c.sentence for c in chosen if c.n == n]  # chosen is in passage order
+            citations.append(Citation.from_hit(n, hits[n - 1], sentences=sents))
         return Answer(question, lang, text, False, citations, list(hits), unsupported, backend=self.name,
                       timings={"answer_ms": (time.perf_counter() - t0) * 1000})
 
@@ -237,12 +237,16 @@ PART_MIN_IDF = 3.0  # a part must name something specific to be looked up on its
 
 
 def question_parts(question: str) -> list[str]:
-    """The sub-questions of a Chinese question, split at its question marks.
+    """The sub-questions of a question: split at question marks, and in English also before a second
+    question word ("…, and how much did it grow").
 
     >>> question_parts("2024年全市计划发行多少政府债券？其中新增债券多少？")
     ['2024年全市计划发行多少政府债券', '其中新增债券多少']
+    >>> question_parts("How many trains ran in 2023, and how much did that grow?")
+    ['How many trains ran in 2023', 'how much did that grow']
     """
-    return [p.strip() for p in re.split(r"[？?]", question) if len(p.strip()) >= 4]
+    pieces = re.split(r"[？?]|,?\s+and\s+(?=(?:how|what|which|by how)\b)", question)
+    return [p.strip() for p in pieces if len(p.strip()) >= 4]
 
 
 def _figures(text: str) -> list[str]:

@@ -7,7 +7,9 @@
 >>> render("1.7万个")
 '17,000 (1.7万个)'
 >>> render_all("新增就业73.9万人，增长6%")
-'新增就业73.9万人 [739,000 people]，增长6%'
+'新增就业73.9万人 (739,000 people)，增长6%'
+>>> render_all("迈上3万亿元新台阶")
+'迈上3万亿元 (3 trillion yuan) 新台阶'
 """
 
 from __future__ import annotations
@@ -58,8 +60,11 @@ def render(figure: str) -> str:
 
 
 def render_all(text: str) -> str:
-    """Annotate every 万/亿 figure in ``text`` with its English value in brackets, keeping the original."""
+    """Annotate every 万/亿 figure in ``text`` with its English value in parentheses, keeping the original
+    (square brackets are for citations only)."""
     def sub(m: re.Match) -> str:
-        return f"{m.group(0)} [{_english(float(m.group(1)), m.group(2), m.group(3))}]"
+        after = text[m.end():m.end() + 1]
+        space = " " if after and (after.isalnum() or after in "“(（") else ""
+        return f"{m.group(0)} ({_english(float(m.group(1)), m.group(2), m.group(3))}){space}"
 
     return _FIG.sub(sub, text)

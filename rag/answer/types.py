@@ -22,12 +22,15 @@ class Citation:
     line_start: int = 0
     line_end: int = 0
     page: int | None = None
+    # every passage sentence the answer rests on, in passage order (``sentence`` is the first of them)
+    sentences: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_hit(cls, n: int, hit: Hit, sentence: str = "") -> "Citation":
+    def from_hit(cls, n: int, hit: Hit, sentence: str = "", sentences: list[str] | None = None) -> "Citation":
         c = hit.chunk
-        return cls(n, c.chunk_id, c.doc_title, c.doc_path, list(c.section), c.text, sentence, c.line_start,
-                   c.line_end, c.page_start)
+        sentences = list(sentences or ([sentence] if sentence else []))
+        return cls(n, c.chunk_id, c.doc_title, c.doc_path, list(c.section), c.text, sentence or next(iter(sentences), ""),
+                   c.line_start, c.line_end, c.page_start, sentences)
 
 
 @dataclass

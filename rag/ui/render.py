@@ -105,8 +105,8 @@ def answer_html(ans: Any, show_scores: bool = False, lang_ui: str = "zh") -> tup
                     ranks.append(f"BM25 #{r['bm25_rank']}")
                 score = (f' <span class="rag-score">{esc(atext("score", lang))} {r["score"]:.4f}'
                          + (f" ({', '.join(ranks)})" if ranks else "") + "</span>")
-            quote = r.get("sentence") or ""
-            quote_html = f'<div class="rag-quote">“{esc(quote)}”</div>' if quote else ""
+            quotes = r.get("sentences") or ([r["sentence"]] if r.get("sentence") else [])
+            quote_html = "".join(f'<div class="rag-quote">“{esc(q)}”</div>' for q in quotes)
             items.append(f'<li>{link(r["n"], r["chunk_id"], _tip(r))} <b>{esc(r.get("doc_title", ""))}</b>'
                          f'{score}<div class="rag-meta">{esc(meta)}</div>{quote_html}</li>')
         out.append(f'<div class="rag-sources"><div class="rag-sources-title">{esc(head)}</div>'
@@ -118,27 +118,39 @@ def streaming_html(text: str) -> str:
     return f'<div class="rag-answer">{esc(text).replace(chr(10), "<br>")}</div>'
 
 
-def highlight(text: str, sentence: str) -> str:
-    """Escape ``text`` and wrap the supporting ``sentence`` in ``<mark>`` (whitespace-insensitive)."""
-    sentence = (sentence or "").strip()
-    if not sentence:
-        return esc(text)
+def highlight(text: str, sentence: str | list[str]) -> str:
+    """Escape ``text`` and wrap the supporting sentence(s) in ``<mark>`` (whitespace-insensitive).
+
+    >>> highlight("甲。乙<丙。丁。", ["乙<丙。", "丁。"])
+    '甲。<mark>乙&lt;丙。</mark><mark>丁。</mark>'
+    """
+    wanted = [s.strip() for s in ([sentence] if isinstance(sentence, str) else sentence or []) if s and s.strip()]
+    spans = sorted(sp for sp in (_span(text, s) for s in wanted) if sp)
+    out, pos = [], 0
+    for i, j in spans:
+        if i < pos:  # overlapping: keep the first
+            continue
+        out += [esc(text[pos:i]), f"<mark>{esc(text[i:j])}</mark>"]
+        pos = j
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def _span(text: str, sentence: str) -> tuple[int, int] | None:
     i = text.find(sentence)
     if i >= 0:
-        j = i + len(sentence)
-    else:
-        # match ignoring whitespace (passages keep line breaks that sentences may have lost)
-        keep = [k for k, ch in enumerate(text) if not ch.isspace()]
-        squashed = "".join(text[k] for k in keep)
-        target = re.sub(r"\s+", "", sentence)
-        pos = squashed.find(target)
-        if pos < 0:
-            target = target.rstrip("。；;.!?！？，,")
-            pos = squashed.find(target) if target else -1
-        if pos < 0:
-            return esc(text)
-        i, j = keep[pos], keep[pos + len(target) - 1] + 1
-    return f"{esc(text[:i])}<mark>{esc(text[i:j])}</mark>{esc(text[j:])}"
+        return i, i + len(sentence)
+    # match ignoring whitespace (passages keep line breaks that sentences may have lost)
+    keep = [k for k, ch in enumerate(text) if not ch.isspace()]
+    squashed = "".join(text[k] for k in keep)
+    target = re.sub(r"\s+", "", sentence)
+    pos = squashed.find(target)
+    if pos < 0:
+        target = target.rstrip("。；;.!?！？，,")
+        pos = squashed.find(target) if target else -1
+    if pos < 0:
+        return None
+    return keep[pos], keep[pos + len(target) - 1] + 1
 
 
 def passage_html(rec: dict | None, lang: str, missing: bool = False) -> str:
@@ -148,7 +160,7 @@ def passage_html(rec: dict | None, lang: str, missing: bool = False) -> str:
         return f'<div class="rag-passage rag-passage-empty">{esc(t(key, lang))}</div>'
     sec = rec.get("section") or []
     crumbs = "".join(f'<span class="rag-crumb">{esc(s)}</span>' for s in sec)
-    text = highlight(rec.get("text", ""), rec.get("sentence", "")).replace("\n", "<br>")
+    text = highlight(rec.get("text", ""), rec.get("sentences") or rec.get("sentence", "")).replace("\n", "<br>")
     n = f'<span class="rag-n">[{rec["n"]}]</span> ' if rec.get("n") else ""
     score = f' · {esc(atext("score", lang))} {rec["score"]:.4f}' if rec.get("score") is not None else ""
     path = rec.get("doc_path", "")

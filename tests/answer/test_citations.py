@@ -31,10 +31,10 @@ def test_english_renderings_are_accepted():
 def test_render_keeps_the_original_figure():
     assert render("30145.79亿元") == "3.01 trillion yuan (30145.79亿元)"
     assert render("683亿元") == "68.3 billion yuan (683亿元)"
-    assert render_all("新增就业73.9万人") == "新增就业73.9万人 [739,000 people]"
+    assert render_all("新增就业73.9万人") == "新增就业73.9万人 (739,000 people)"
     # measure words stay whole; the next word is never swallowed
-    assert render_all("接待4466万人次") == "接待4466万人次 [44,660,000 person-times]"
-    assert render_all("迈上3万亿元新台阶") == "迈上3万亿元 [3 trillion yuan]新台阶"
+    assert render_all("接待4466万人次") == "接待4466万人次 (44,660,000 person-times)"
+    assert render_all("迈上3万亿元新台阶") == "迈上3万亿元 (3 trillion yuan) 新台阶"
 
 
 def test_language_detection():

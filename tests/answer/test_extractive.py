@@ -103,6 +103,9 @@ def test_sentence_without_a_year_takes_its_paragraphs_year(answerer):
 def test_multi_part_question_gets_a_sentence_per_part(answerer, retriever):
     a = ask(answerer, retriever, "2023年底全市政府债务余额是多少？其中一般债务余额和专项债务余额分别是多少？")
     assert all(f in a.answer for f in ("12258亿元", "3714亿元", "8544亿元")), a.answer
+    # both sentences come from one passage: its citation carries both, so the UI highlights both
+    cited = {s for c in a.citations for s in c.sentences}
+    assert any("12258亿元" in s for s in cited) and any("3714亿元" in s for s in cited)
     # a part with nothing of its own ("增长了多少？") adds no sentence: the first part's answers it
     b = ask(answerer, retriever, "2023年市级住房保障支出是多少？比上年增长了多少？")
     assert "59亿元" in b.answer and "154.8%" in b.answer and len(b.citations) == 1
