@@ -217,7 +217,10 @@ class OfflineAnswerer:
             why = refusal_reason_text(lang, reason.kind, reason.term, reason.detail)
             return Answer(question, lang, (text + ("" if lang == "zh" else " ") + why) if why else text, True, [], list(hits), backend=self.name,
                           timings={"answer_ms": (time.perf_counter() - t0) * 1000},
-                          refusal_reason={"kind": reason.kind, "term": reason.term, "detail": reason.detail})
+                          refusal_reason={"kind": reason.kind, "term": reason.term, "detail": reason.detail,
+                                          # the near miss, so the reader can see it in its passage
+                                          "chunk_id": cands[0].hit.chunk.chunk_id if cands else "",
+                                          "sentence": cands[0].sentence if cands else ""})
         chosen = self._select(a, cands)
         chosen += self._more_for_parts(question, a, hits, chosen)
         chosen.sort(key=lambda c: (c.n, c.hit.chunk.text.find(c.sentence)))

@@ -45,7 +45,8 @@ class Answer:
     backend: str = "offline"
     standalone_question: str = ""  # the follow-up rewritten with the conversation (== question otherwise)
     timings: dict[str, float] = field(default_factory=dict)
-    refusal_reason: dict[str, str] | None = None  # offline refusals: {"kind", "term", "detail"}
+    # offline refusals: {"kind", "term", "detail", "chunk_id", "sentence"} (the best near miss)
+    refusal_reason: dict[str, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {

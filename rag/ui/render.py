@@ -71,7 +71,11 @@ def answer_records(ans: Any) -> list[dict]:
     from rag.answer.types import Citation
 
     if ans.refused or not ans.citations:
-        return [citation_record(Citation.from_hit(n, h), h) for n, h in enumerate(ans.passages[:3], 1)]
+        # a refusal that names its near miss highlights it in its passage
+        near = getattr(ans, "refusal_reason", None) or {}
+        return [citation_record(Citation.from_hit(
+                    n, h, near.get("sentence", "") if near.get("chunk_id") == h.chunk.chunk_id else ""), h)
+                for n, h in enumerate(ans.passages[:3], 1)]
     out = []
     for c in ans.citations:
         hit = ans.passages[c.n - 1] if 0 < c.n <= len(ans.passages) else None
