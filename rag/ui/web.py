@@ -7,6 +7,9 @@ chat), ``/passage`` (a cited passage by chunk id), ``/upload``, ``/delete_doc``,
 
 from __future__ import annotations
 
+import html
+import re
+
 import os
 import sys
 import time
@@ -231,8 +234,16 @@ def build_app(engine: Engine, lang: str = "zh") -> gr.Blocks:
                     concurrency_limit=None)
 
         # -- interface language ------------------------------------------------------------------
-        def switch(lang_ui, index, cmap, panel_html):
+        def switch(lang_ui, index, cmap, panel_html, show_scores):
             n = len(backends)
+            # the passage on show is redrawn in the new language (its labels: lines, page, score)
+            shown = re.search(r'data-chunk="([^"]+)"', panel_html or "")
+            if shown:
+                new_panel = show_passage(html.unescape(shown.group(1)), cmap, index, show_scores, lang_ui)
+            elif "rag-passage-empty" in (panel_html or ""):
+                new_panel = render.passage_html(None, lang_ui)
+            else:
+                new_panel = gr.update()
             return [
                 lang_ui,
                 t("title", lang_ui), t("subtitle", lang_ui),
@@ -242,7 +253,7 @@ def build_app(engine: Engine, lang: str = "zh") -> gr.Blocks:
                 gr.update(label=t("question", lang_ui), placeholder=t("placeholder", lang_ui)),
                 gr.update(value=t("send", lang_ui)), gr.update(value=t("clear", lang_ui)),
                 f"**{t('passage', lang_ui)}**",
-                render.passage_html(None, lang_ui) if "rag-passage-empty" in (panel_html or "") else gr.update(),
+                new_panel,
                 gr.update(label=t("settings", lang_ui)),
                 gr.update(label=t("index", lang_ui)), gr.update(label=t("topk", lang_ui)),
                 gr.update(label=t("backend", lang_ui),
@@ -255,7 +266,7 @@ def build_app(engine: Engine, lang: str = "zh") -> gr.Blocks:
                 gr.update(value=t("refresh", lang_ui)),
             ]
 
-        lang_radio.change(switch, [lang_radio, index_dd, cites, panel],
+        lang_radio.change(switch, [lang_radio, index_dd, cites, panel, scores],
                           [ui_lang, title, subtitle, lang_radio, tab_chat, tab_docs, chatbot, question, send, clear,
                            panel_title, panel, settings, index_dd, topk, backend, scores, limit, files, upload_btn,
                            docs_title, docs_table, delete_dd, delete_btn, refresh],

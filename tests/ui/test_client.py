@@ -84,6 +84,11 @@ def test_passage_for_a_citation(client, index):
     assert mark and "2587亿元" in mark.group(1)  # the supporting sentence is highlighted
     assert "rag-crumb" in panel and "预算" in panel  # section path
     assert re.search(r"第 \d+–\d+ 行", panel)  # source lines
+    # switching the interface language redraws the passage on show in the new language, highlight kept
+    out = client.predict("en", index, panel, True, api_name="/ui_language")
+    redrawn = next(x for x in out if isinstance(x, str) and f'data-chunk="{chunk_id}"' in x)
+    assert re.search(r"lines \d+–\d+", redrawn) and "<mark>" in redrawn and "score" in redrawn
+    client.predict("zh", index, redrawn, True, api_name="/ui_language")
     # a chunk id from no answer of this session is still shown (without highlight); a bad one says so
     other = Client(client.src, verbose=False)
     assert "<mark>" not in other.predict(chunk_id, index, False, api_name="/passage")
