@@ -92,6 +92,15 @@ def test_chat_citations_upload(page, ui_server, tmp_path):
     mark = click_citation(page, bot, "5.5%")
     assert "城镇调查失业率5.5%左右" in mark
 
+    # an honest refusal says why and highlights the near miss in the closest passage
+    bot, _ = ask(page, "2023年重庆城镇居民人均可支配收入是多少元？")
+    text = bot.inner_text()
+    assert "无法回答" in text and "全体居民" in text and "最接近的段落" in text
+    bot.locator(".rag-sources a.cite").first.click()
+    page.wait_for_function("() => (document.querySelector('#rag-panel mark') || {innerText: ''})"
+                           ".innerText.includes('全体居民人均可支配收入')")
+    page.screenshot(path=str(ARTIFACTS / "ui-refusal.png"))
+
     # interface labels switch to English; answers keep following the question's language
     page.get_by_label("English").check()
     page.get_by_role("tab", name="Documents").wait_for()
