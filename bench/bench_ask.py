@@ -10,7 +10,6 @@ The default index must exist (any `rag ask` builds it once).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -19,6 +18,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import emit  # noqa: E402
 
 
 def pct(values: list[float], p: float) -> float:
@@ -86,10 +88,7 @@ def main() -> None:
             "cold_start_s<=3": cold[len(cold) // 2] <= 3,
         },
     }
-    text = json.dumps(result, ensure_ascii=False, indent=1)
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    emit(result, args.out)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,9 @@ T_START = time.perf_counter()
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import emit  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -492,10 +495,7 @@ def main() -> None:
         result = search_only(args.index_dir, args.index_name)
     else:
         result = main_bench(args)
-    text = json.dumps(result, ensure_ascii=False, indent=1)
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    emit(result, args.out)
 
 
 if __name__ == "__main__":

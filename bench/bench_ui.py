@@ -9,7 +9,6 @@ Target (issue 5): first streamed text within 300 ms. Uses the default index (bui
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import statistics
@@ -19,6 +18,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import emit  # noqa: E402
 
 QUESTIONS = ["2024年全市一般公共预算收入预计是多少？", "2023年重庆天然气产量是多少？",
              "What is the 2024 target for the surveyed urban unemployment rate?",
@@ -72,10 +74,7 @@ def main() -> None:
         "loadavg": os.getloadavg(),
         "targets": {"first_text_median_ms<=300": statistics.median(first_ms) <= 300},
     }
-    text = json.dumps(result, ensure_ascii=False, indent=1)
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    emit(result, args.out)
 
 
 if __name__ == "__main__":
