@@ -33,7 +33,7 @@ have has had will would can could should shall may might not no yes also i we yo
 versus vs between both each sb sth etc one someone something used
 """.split())
 # words that only translate well inside a longer phrase ("value added", "total retail sales")
-WEAK_WORDS = "name number amount total value level figure compare comparison new type make set"
+WEAK_WORDS = "name number amount total value level figure compare comparison new type make set change"
 _EN_WORD = re.compile(r"[a-z][a-z']*|\d+(?:\.\d+)?%?")
 
 

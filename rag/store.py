@@ -29,9 +29,9 @@ from rag.tokenize import tokenize
 from rag.types import Chunk
 
 FORMAT_VERSION = 2
-# bumped whenever tokenisation changes: the keyword indexes of an older index are rebuilt from its
+# bumped whenever tokenisation or the glossary changes: the keyword indexes of an older index are rebuilt from its
 # chunks when it is opened (milliseconds; the dense vectors are kept)
-KEYWORDS_VERSION = 2
+KEYWORDS_VERSION = 3
 FILES = ("manifest.json", "chunks.jsonl", "dense.faiss", "bridge.json")
 
 
