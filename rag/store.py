@@ -19,6 +19,8 @@ import os
 import shutil
 import tempfile
 import time
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +32,38 @@ from rag.types import Chunk
 
 FORMAT_VERSION = 2
 # bumped whenever tokenisation or the glossary changes: the keyword indexes of an older index are rebuilt from its
-# chunks when it is opened (milliseconds; the dense vectors are kept)
+# chunks when it is opened (about a second for the sample corpus; the dense vectors are kept) and saved back
 KEYWORDS_VERSION = 3
 FILES = ("manifest.json", "chunks.jsonl", "dense.faiss", "bridge.json")
+
+
+@contextmanager
+def _index_lock(path: Path, wait: bool = True):
+    """An exclusive advisory lock shared by every process writing ``path`` (yields False when
+    ``wait`` is off and another process holds it)."""
+    import fcntl
+
+    with open(path.parent / f".{path.name}.lock", "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _build_stamp(manifest: dict[str, Any]) -> str:
+    return str(manifest.get("build_id") or manifest.get("built_at", ""))
+
+
+def _stamp_on_disk(path: Path) -> str | None:
+    try:
+        return _build_stamp(json.loads((path / "manifest.json").read_text(encoding="utf-8")))
+    except (OSError, json.JSONDecodeError):
+        return None
 
 
 class StoreError(RuntimeError):
@@ -65,7 +96,8 @@ class Store:
             index.add(vectors)
         bm25, gloss, bridge = cls._keyword_parts(chunks)
         manifest = dict(manifest)
-        manifest.update(format_version=FORMAT_VERSION, keywords_version=KEYWORDS_VERSION, n_chunks=len(chunks), built_at=time.strftime("%Y-%m-%dT%H:%M:%S"))
+        manifest.update(format_version=FORMAT_VERSION, keywords_version=KEYWORDS_VERSION, n_chunks=len(chunks),
+                        built_at=time.strftime("%Y-%m-%dT%H:%M:%S"), build_id=uuid.uuid4().hex)
         return cls(chunks, index, bm25, manifest, bridge, gloss)
 
     @staticmethod
@@ -90,13 +122,27 @@ class Store:
         return bm25, gloss, bridge
 
     # -- persistence ----------------------------------------------------------------------
-    def save(self, path: str | Path) -> None:
-        """Write atomically: temp folder -> rename; the old index is removed only after the swap."""
-        import faiss
+    def save(self, path: str | Path, if_unchanged_since: str | None = None) -> bool:
+        """Write atomically: temp folder -> rename; the old index is removed only after the swap.
 
+        Writers of one index take turns (an exclusive lock on ``.<name>.lock`` next to it). With
+        ``if_unchanged_since`` (the build stamp of the manifest read) the save is skipped, returning False, when
+        another writer holds the lock or has replaced the index since then: nothing newer is overwritten.
+        """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in path.parent.glob(f".{path.name}.tmp-*"):  # left by a killed build
+        with _index_lock(path, wait=if_unchanged_since is None) as locked:
+            if not locked:
+                return False
+            if if_unchanged_since is not None and _stamp_on_disk(path) != if_unchanged_since:
+                return False
+            self._save_locked(path)
+            return True
+
+    def _save_locked(self, path: Path) -> None:
+        import faiss
+
+        for stale in path.parent.glob(f".{path.name}.tmp-*"):  # left by a killed build (we hold the lock)
             shutil.rmtree(stale, ignore_errors=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
         try:
@@ -131,6 +177,18 @@ class Store:
         path = Path(path)
         if path.exists() or not path.parent.exists():
             return
+        if not any(path.parent.glob(f".{path.name}.old-*")):
+            return
+        try:
+            with _index_lock(path):  # a writer between its two renames finishes first
+                if not path.exists():
+                    Store._recover_locked(path)
+        except OSError:  # no lock file possible (read-only folder): nobody can be writing there
+            if not path.exists():
+                Store._recover_locked(path)
+
+    @staticmethod
+    def _recover_locked(path: Path) -> None:
         olds = sorted(path.parent.glob(f".{path.name}.old-*"), key=lambda p: p.stat().st_mtime)
         for old in reversed(olds):
             if (old / "manifest.json").exists():
@@ -175,12 +233,14 @@ class Store:
             raise StoreError(f"{path}: damaged index ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); rebuild it") from None
         if index.ntotal != len(chunks) or index.d != manifest["embedder"]["dim"]:
             raise StoreError(f"{path}: damaged index (vectors and chunks disagree); rebuild it")
-        if manifest.get("keywords_version", 1) != KEYWORDS_VERSION:  # built by an older tokenizer
+        if manifest.get("keywords_version", 1) < KEYWORDS_VERSION:  # built by an older tokenizer/glossary
             bm25, gloss, bridge = cls._keyword_parts(chunks)
             store = cls(chunks, index, bm25, dict(manifest, keywords_version=KEYWORDS_VERSION), bridge, gloss)
-            try:  # persist (atomically) so the next start doesn't pay for it; a read-only index still works
-                store.save(path)
-            except OSError:
+            # persist so the next start doesn't pay for it (about a second): only if no one else is writing
+            # this index and it is still the one we read; a read-only or busy index still works from memory
+            try:
+                store.save(path, if_unchanged_since=_build_stamp(manifest))
+            except Exception:  # noqa: BLE001 - a failed write-back must never fail a read
                 pass
             return store
         return cls(chunks, index, bm25, manifest, bridge, gloss)

@@ -91,21 +91,43 @@ def test_missing_and_damaged_index(small_cfg, tmp_path):
         Store.load(small_cfg.index_path)
 
 
-def test_index_from_an_older_tokenizer_gets_new_keyword_indexes(small_cfg):
-    """An index built before a tokenisation change is not stale: its keyword parts are rebuilt on load."""
+def test_index_from_an_older_tokenizer_gets_new_keyword_indexes(small_cfg, monkeypatch):
+    """An index built before a tokenisation change is not stale: its keyword parts are rebuilt on load
+    and saved back."""
     import json
 
+    import rag.store as store_mod
     from rag.store import KEYWORDS_VERSION
 
     path = small_cfg.index_path
-    mf = path / "manifest.json"
-    manifest = json.loads(mf.read_text(encoding="utf-8"))
-    assert manifest["keywords_version"] == KEYWORDS_VERSION
-    del manifest["keywords_version"]  # as written by the previous release
-    mf.write_text(json.dumps(manifest), encoding="utf-8")
+    current = Store.load(path, NANO)
+    # the "previous release": one token per character, written as keywords version 1
+    monkeypatch.setattr(store_mod, "tokenize", lambda text: [ch for ch in text if ch.strip()])
+    old = Store.build(current.chunks, current.vectors(), dict(current.manifest))
+    old.manifest["keywords_version"] = 1
+    old.save(path)
+    monkeypatch.undo()
+    assert "一般" not in old.vocab and "一" in old.vocab
+
     store = Store.load(path, NANO)
     assert store.manifest["keywords_version"] == KEYWORDS_VERSION
     assert "一般" in store.vocab and store.bm25_scores({"一般": 1.0}).max() > 0
     # written back, so the next start doesn't rebuild
-    assert json.loads(mf.read_text(encoding="utf-8"))["keywords_version"] == KEYWORDS_VERSION
-    assert len(Store.load(path, NANO).chunks) == len(store.chunks)
+    assert json.loads((path / "manifest.json").read_text(encoding="utf-8"))["keywords_version"] == KEYWORDS_VERSION
+    assert "一般" in Store.load(path, NANO).vocab
+
+
+def test_write_back_never_overwrites_a_newer_index(small_cfg, tmp_path):
+    """A process that read an index must not save its copy over one another process wrote since."""
+    path = small_cfg.index_path
+    mine = Store.load(path, NANO)
+    stamp = mine.manifest["build_id"]
+    docs = tmp_path / "more"
+    docs.mkdir()
+    (docs / "b.txt").write_text("二、支出\n\n全市一般公共预算支出5305亿元。\n", encoding="utf-8")
+    build_index([docs], small_cfg, progress=False)  # another writer replaces the index
+    newer = Store.load(path, NANO)
+    assert newer.manifest["build_id"] != stamp
+    assert mine.save(path, if_unchanged_since=stamp) is False
+    assert Store.load(path, NANO).manifest["build_id"] == newer.manifest["build_id"]
+    assert newer.save(path, if_unchanged_since=newer.manifest["build_id"]) is True
