@@ -18,6 +18,7 @@ glossary ``data/glossary_en_zh.tsv``:
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -44,12 +45,16 @@ def _stemmer():
     return snowballstemmer.stemmer("english")
 
 
+_STEM_LOCK = threading.Lock()  # the Snowball stemmer keeps state between calls: one thread at a time
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Snowball (Porter 2) stem, so "agricultural"/"agriculture" and "settled"/"settle" meet."""
     if word.endswith("'s"):
         word = word[:-2]
-    return _stemmer().stemWord(word.strip("'"))
+    with _STEM_LOCK:
+        return _stemmer().stemWord(word.strip("'"))
 
 
 def en_words(text: str) -> list[str]:

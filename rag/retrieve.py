@@ -143,7 +143,8 @@ class Retriever:
             # a question about 2023 and a passage under a heading about 2024 only: rank it down
             for i in fused:
                 if self._section_years[i] and not (self._section_years[i] & years):
-                    fused[i] *= self.cfg.year_mismatch_penalty
+                    # subtract rather than multiply: z-score and dense scores can be negative
+                    fused[i] -= (1.0 - self.cfg.year_mismatch_penalty) * abs(fused[i])
         order = sorted(fused, key=lambda i: (-fused[i], i))[:k]
         if timings is not None:
             timings["retrieve_ms"] = round((time.perf_counter() - t0) * 1000, 2)

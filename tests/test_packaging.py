@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,9 +14,13 @@ from rag.config import PROJECT_ROOT
 
 
 def test_wheel_has_prompts_sample_and_a_user_index_dir(tmp_path):
-    wheels, target = tmp_path / "wheels", tmp_path / "site"
+    wheels, target, src = tmp_path / "wheels", tmp_path / "site", tmp_path / "src"
+    # build from a copy: a build inside the checkout would leave build/ and egg-info behind (and could
+    # package stale files from an earlier build/)
+    shutil.copytree(PROJECT_ROOT, src, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "index", "build", "*.egg-info", "__pycache__", "artifacts", "runs"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
-                    str(wheels), str(PROJECT_ROOT)], check=True, capture_output=True)
+                    str(wheels), str(src)], check=True, capture_output=True)
     wheel = next(wheels.glob("*.whl"))
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
                    check=True, capture_output=True)

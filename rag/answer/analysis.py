@@ -34,11 +34,14 @@ QUESTION_PATTERN = re.compile(r"^(哪|几|多少|多大|是否|不是|百分之|
 GLUED = re.compile(r"^[年元个座项条]|[年元个座项条]$")
 TIME_UNIT_WORDS = frozenset("年底 年初 年末 年度 年中 美元 亿元 万元".split())
 # asks for a rate or a share: a figure without % or 百分点 cannot be the answer
-RATE_ZH = re.compile(r"占比|比重|比例|百分比|百分之|(?<![效频])率")
+RATE_ZH = re.compile(r"占比|比重|比例|百分比|百分之|(?<![效频])率(?!先)")  # not 效率, 频率, 率先
 RATE_EN = re.compile(r"\b(rate|percentage|proportion|share)\b", re.I)
 # terms in quotes or brackets are the exact names the asker wants (个人所得税, “三公”)
-EXACT = re.compile(r"[“\"《（(]([^“”\"《》（）()]{2,20})[”\"》）)]")
-NOT_EXACT = re.compile(r"(不是|不含|非)?(全市|市级)|[\d.]*\s*(亿元|万元|万人|元|%)|in .*")
+QUOTED = re.compile(r"[“\"《]([^“”\"《》]{2,20})[”\"》]")
+# X（Y）: Y names X exactly (卖地收入（国有土地使用权出让收入）); asides in brackets are not names
+BRACKETED = re.compile(r"([\u4e00-\u9fff]{2,})[（(]([^（）()]{2,20})[）)]")
+NOT_EXACT = re.compile(r"(不是|不含|非)?(全市|市级)")
+ASIDE = re.compile(r"单位|即可|约|大概|大约|左右|例如|比如|不含|不是|包括|含|如|注")
 RELATIVE_YEARS = {"去年": -1, "上年": -1, "last year": -1, "今年": 0, "this year": 0, "明年": 1, "next year": 1}
 
 
@@ -63,7 +66,9 @@ class Analysis:
     numbers: list[str] = field(default_factory=list)  # figures quoted in the question (not years)
     unit: str | None = None  # expected kind of figure: "percent", "money" or "count"
     rate: bool = False  # asks for a rate or share (占比, 比重, 率, rate, share): the answer is a percentage
-    exact: list[str] = field(default_factory=list)  # Chinese terms the question quotes or brackets
+    # Chinese terms the question quotes (“三公”) or gives in brackets after a word, each with the
+    # alternatives that also satisfy it: ("国有土地使用权出让收入", ("卖地收入",))
+    exact: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     # English questions: content words no bridge phrase covers (their Chinese can't be looked for), and
     # the number of content words
     unmapped: list[str] = field(default_factory=list)
@@ -112,7 +117,7 @@ def analyse(question: str, idf: Callable[[str], float], bridge: dict[str, list[s
     a.scope = "市级" if muni and not city else "全市" if city and not muni else None
 
     a.rate = bool(RATE_ZH.search(question) if lang == "zh" else RATE_EN.search(question) or RATE_ZH.search(question))
-    a.exact = [t for t in EXACT.findall(text) if re.fullmatch(r"[\u4e00-\u9fff\d·]+", t) and not NOT_EXACT.fullmatch(t)]
+    a.exact = exact_terms(text)
 
     seen: set[str] = set()
     stop = stopwords()
@@ -134,8 +139,7 @@ def analyse(question: str, idf: Callable[[str], float], bridge: dict[str, list[s
     if lang == "en":
         curated = glossary_phrases()
         spans = expand_spans(low, bridge)
-        names = frozenset(w.lower() for w in re.findall(r"\b[A-Z][a-z]+", question)[1:]
-                          if not question.startswith(w))
+        names = proper_names(question)
         a.unmapped, a.content_words = _unmapped(low, spans, names)
         a.words = en_words(low)
         for phrase, forms, (i, j) in spans:
@@ -151,7 +155,18 @@ def analyse(question: str, idf: Callable[[str], float], bridge: dict[str, list[s
 
 MODIFIER_PREPOSITIONS = frozenset({"for", "of", "on", "among"})
 # words every question about these documents may use without naming a concept
-GENERIC_EN = frozenset("chongqing chongqing's city municipal much many what which how did does was were is are year".split())
+GENERIC_EN = frozenset("""chongqing chongqing's city municipal much many what which how did does was were is are year
+went go goes gone get got make made take took through""".split())
+
+
+def proper_names(question: str) -> frozenset[str]:
+    """Capitalised words after the first (Manzhouli, Russia), lower-cased and without 's; none when the
+    question is in title case (then capitals mark nothing)."""
+    words = re.findall(r"\b[A-Za-z][a-z']*", question)
+    caps = [w for w in words[1:] if w[0].isupper()]
+    if len(words) > 2 and len(caps) > 0.5 * (len(words) - 1):
+        return frozenset()
+    return frozenset(re.sub(r"'s$", "", w.lower()) for w in caps)
 
 
 def _unmapped(low: str, spans, names: frozenset[str] = frozenset()) -> tuple[list[str], int]:
@@ -163,8 +178,27 @@ def _unmapped(low: str, spans, names: frozenset[str] = frozenset()) -> tuple[lis
     covered = {k for _, _, (i, j) in spans for k in range(i, j)}
     skip = _stop_stems() | _weak_stems() | {stem(w) for w in GENERIC_EN}
     content = [k for k, w in enumerate(stems)
-               if w not in skip and not w[0].isdigit() and len(w) > 2 and raw[k] not in names]
+               if w not in skip and not w[0].isdigit() and len(w) > 2 and re.sub(r"'s$", "", raw[k]) not in names]
     return [raw[k] for k in content if k not in covered], len(content)
+
+
+def exact_terms(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Terms the question names exactly, with their alternatives.
+
+    >>> exact_terms("“渝快办”上线了多少项？卖地收入（国有土地使用权出让收入）有多少？收入（单位亿元）是多少？")
+    [('渝快办', ()), ('国有土地使用权出让收入', ('卖地收入',))]
+    """
+    def chinese(t: str) -> bool:
+        return bool(re.fullmatch(r"[\u4e00-\u9fff\d·]+", t)) and not NOT_EXACT.fullmatch(t)
+
+    out = [(t, ()) for t in QUOTED.findall(text) if chinese(t)]
+    for before, t in BRACKETED.findall(text):
+        if chinese(t) and not ASIDE.search(t) and not before.endswith(("多少", "几", "是")):
+            words = [w for w in _jieba().lcut(before) if len(w) >= 2 or w.isalnum()]
+            out.append((t, ("".join(words[-2:]),) if words else ()))  # the name it explains: 卖地收入
+    # an English question naming the Chinese term: "personal income tax (个人所得税)"
+    out += [(t, ()) for t in re.findall(r"[a-z]\s*[（(]([^（）()]{2,20})[）)]", text) if chinese(t)]
+    return out
 
 
 def expected_unit(question: str, lang: str) -> str | None:

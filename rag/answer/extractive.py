@@ -17,7 +17,7 @@ from rag.answer.analysis import Analysis, analyse, make_idf
 from rag.answer.citations import verify
 from rag.answer.compose import compose_en, compose_zh
 from rag.answer import refusal
-from rag.answer.prompts import refusal_reason_text, refusal_text
+from rag.answer.prompts import part_refusal_text, refusal_reason_text, refusal_text
 from rag.answer.refusal import Reason
 from rag.answer.types import Answer, Citation
 from rag.chunk import split_sentences
@@ -27,9 +27,9 @@ _CLAUSE = re.compile(r"[^，；、：:,;]+[，；、：:,;]?")
 _SEGMENT = re.compile(r"[^，；：:,;]+[，；：:,;]?")  # like _CLAUSE, but a 、 list stays in one segment
 _FIGURE = re.compile(r"\d")
 _YEAR = re.compile(r"20\d\d年(?:底|末|初)?")  # a year is no figure to answer with
-CONTEXT_WEIGHT = 0.6
-ATTACH_BONUS = 0.15
-UNSCOPED_MUNICIPAL = 0.05  # quantity questions: a figure right after a question term  # a concept found only in the section path / passage lead counts this much
+CONTEXT_WEIGHT = 0.6  # a concept found only in the section path / passage lead counts this much
+ATTACH_BONUS = 0.15  # quantity questions: a figure right after a question term
+UNSCOPED_MUNICIPAL = 0.05  # no scope asked: a 市级-only sentence loses this much to city-wide ones
 
 
 @dataclass
@@ -99,7 +99,7 @@ class OfflineAnswerer:
         body = sent
         for con in a.concepts:  # digits inside the question's own terms (5G, 33618) are no answer
             for f in con.forms:
-                body = body.replace(f, "")
+                body = re.sub(re.escape(f), "", body, flags=re.I)
         has_figure = bool(_FIGURE.search(re.sub(r"20\d\d年", "", body)))
         if a.quantity:
             score += 0.15 if has_figure else -0.25
@@ -145,12 +145,6 @@ class OfflineAnswerer:
                 reason = Reason("meaning")  # the words match but the meaning does not (入境游客 vs 过夜游客)
         return reason
 
-    def select(self, a: Analysis, cands: list[Candidate]) -> list[Candidate]:
-        """The sentences that make the answer; empty when the best one does not answer (see :meth:`why_not`)."""
-        if self.why_not(a, cands[0] if cands else None) is not None:
-            return []
-        return self._select(a, cands)
-
     def _select(self, a: Analysis, cands: list[Candidate]) -> list[Candidate]:
         best = cands[0]
         chosen = [best]
@@ -178,6 +172,30 @@ class OfflineAnswerer:
                 covered |= c.covered
         return chosen[:3]
 
+    def _answer_parts(self, question: str, a: Analysis, hits: list[Hit], lang: str) -> tuple[list[Candidate], list[str]]:
+        """The parts of a refused multi-part question that can be answered (one sentence each), and a
+        note for each part that can't ("关于“城镇居民人均可支配收入是多少”：……")."""
+        parts = question_parts(question)
+        if len(parts) < 2:
+            return [], []
+        chosen: list[Candidate] = []
+        notes: list[str] = []
+        years: list[str] = a.years
+        for part in parts:
+            ap = self.analyse(part)
+            ap.years = ap.years or years
+            years = ap.years
+            cands = self.candidates(ap, hits)
+            why = self.why_not(ap, cands[0] if cands else None)
+            if why is None:
+                best = cands[0]
+                if all(best.sentence != c.sentence for c in chosen):
+                    chosen.append(best)
+            else:
+                reason = refusal_reason_text(lang, why.kind, why.term, why.detail)
+                notes.append(part_refusal_text(lang, part, refusal_text(lang) + ("" if lang == "zh" else " ") + reason))
+        return chosen, (notes if chosen else [])
+
     def _more_for_parts(self, question: str, a: Analysis, hits: list[Hit], chosen: list[Candidate]) -> list[Candidate]:
         """Multi-part questions ("…余额是多少？其中一般债务和专项债务各是多少？"): each part is scored on
         its own (a part without a year takes the previous part's) and its best sentence is added when it
@@ -199,6 +217,8 @@ class OfflineAnswerer:
                     break
                 if c.sentence in have:
                     break  # the part is already answered by a chosen sentence
+                if self.why_not(ap, c) is not None:
+                    break  # its best sentence is a near miss (隐性债务 asked, 收入总量 found)
                 if set(_figures(trim(c.sentence, ap))) - set(_figures(have)):
                     extra.append(c)
                     have += c.sentence
@@ -212,7 +232,13 @@ class OfflineAnswerer:
         lang = lang or a.lang
         cands = self.candidates(a, hits)
         reason = self.why_not(a, cands[0] if cands else None)
+        notes: list[str] = []
+        chosen: list[Candidate] = []
         if reason is not None:
+            # a multi-part question may still be answered in part: each part on its own, the refused
+            # parts named with their reasons
+            chosen, notes = self._answer_parts(question, a, hits, lang)
+        if reason is not None and not chosen:
             text = refusal_text(lang)
             why = refusal_reason_text(lang, reason.kind, reason.term, reason.detail)
             return Answer(question, lang, (text + ("" if lang == "zh" else " ") + why) if why else text, True, [], list(hits), backend=self.name,
@@ -221,11 +247,14 @@ class OfflineAnswerer:
                                           # the near miss, so the reader can see it in its passage
                                           "chunk_id": cands[0].hit.chunk.chunk_id if cands else "",
                                           "sentence": cands[0].sentence if cands else ""})
-        chosen = self._select(a, cands)
-        chosen += self._more_for_parts(question, a, hits, chosen)
+        if reason is None:
+            chosen = self._select(a, cands)
+            chosen += self._more_for_parts(question, a, hits, chosen)
         chosen.sort(key=lambda c: (c.n, c.hit.chunk.text.find(c.sentence)))
         parts = [(c.n, trim(c.sentence, a), c.hit) for c in chosen]
         text = compose_zh(parts) if lang == "zh" else compose_en(parts, a)
+        if notes:
+            text += ("" if lang == "zh" else " ") + ("" if lang == "zh" else " ").join(notes)
         text, cited, unsupported = verify(text, [h.chunk.text for h in hits])
         citations = []
         for n in cited:

@@ -37,3 +37,12 @@ def refusal_reason_text(lang: str, kind: str, term: str = "", detail: str = "") 
     """
     template = _reason_templates(lang).get(kind)
     return template.format(term=term, detail=detail) if template else ""
+
+
+def part_refusal_text(lang: str, part: str, refusal: str) -> str:
+    """The note for one unanswerable part of a multi-part question (``prompts/refusal_part_<lang>.txt``).
+
+    >>> part_refusal_text("en", "and the 2024 target", "The documents do not contain the answer.")
+    'On "and the 2024 target": The documents do not contain the answer.'
+    """
+    return load_prompt(f"refusal_part_{'zh' if lang == 'zh' else 'en'}").strip().format(part=part, refusal=refusal)

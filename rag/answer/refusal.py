@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 from rag.answer.analysis import Analysis, Concept
@@ -31,14 +32,17 @@ from rag.tokenize import _jieba
 
 _CLAUSE = re.compile(r"[^，；。：,;:]+")  # 、 separates list items inside one clause
 _FIGURE = re.compile(r"\d")
-_PERCENT = re.compile(r"\d(?:\.\d+)?\s*%|百分点|\d(?:\.\d+)?\s*成|\d(?:\.\d+)?\s*倍")
+_PERCENT = re.compile(r"\d(?:\.\d+)?\s*[%‰]|百分点|\d(?:\.\d+)?\s*成|\d(?:\.\d+)?\s*倍")
+_ANY_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:万亿|亿|万|千)?[\u4e00-\u9fff]?")
+_AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万亿|亿|万|千)?[元个家项人条座所名户件辆套张吨亩次列台]")
+_YEAR = re.compile(r"20\d\d年")
 _CJK2 = re.compile(r"[\u4e00-\u9fff]{2}$")
 SCOPE_WORDS = frozenset({"全市", "市级", "citi wide", "whole citi", "municip", "municip level"})
 
 
 @dataclass
 class Reason:
-    kind: str  # weak / exact / rate / other-kind / other-head
+    kind: str  # weak / unmapped / exact / rate / other-kind / other-head / meaning
     term: str = ""  # what the question asks for
     detail: str = ""  # what the passage has instead
 
@@ -58,33 +62,46 @@ def unmapped(a: Analysis, min_mapped: float = 0.5) -> Reason | None:
 
 
 def exact_missing(a: Analysis, passage: str) -> Reason | None:
-    """A term the question quotes or brackets must be in the passage, whole or word by word."""
-    for term in a.exact:
-        words = [w for w in _jieba().lcut(term) if len(w) >= 2] or [term]
-        if term not in passage and not all(w in passage for w in words):
+    """A term the question quotes or names in brackets must be in the passage (whole or word by word),
+    or one of its alternatives must ("卖地收入（国有土地使用权出让收入）": either will do)."""
+    for term, alternatives in a.exact:
+        if not any(_present(t, passage) for t in (term, *alternatives)):
             return Reason("exact", term)
     return None
 
 
+def _present(term: str, passage: str) -> bool:
+    words = [w for w in _jieba().lcut(term) if len(w) >= 2] or [term]
+    return term in passage or all(w in passage for w in words)
+
+
 def rate_without_percent(a: Analysis, sentence: str) -> Reason | None:
-    if a.rate and not _PERCENT.search(sentence):
+    """A rate or share asked, and every figure of the sentence is an amount of money or a count
+    ("3000亿元" for a coupon rate); a percentage, 百分点, ‰ or a bare ratio (死亡人数0.019) will do."""
+    if not a.rate or _PERCENT.search(sentence):
+        return None
+    figures = _ANY_FIGURE.findall(_YEAR.sub("", sentence))
+    if figures and all(_AMOUNT.match(f) for f in figures):
         return Reason("rate")
     return None
 
 
 def other_kind(a: Analysis, sentence: str, in_corpus: Callable[[str], bool]) -> Reason | None:
-    """A compound the documents never use (城镇居民), made of two words they do use (城镇 + 居民): when the
-    sentence has the head (居民) only after another modifier (全体居民), it speaks of another kind."""
+    """A compound the sentence doesn't have (城镇居民), made of two words the documents use (城镇 + 居民): when
+    the sentence has the head (居民) only after another modifier (全体居民) that shares no dictionary sense
+    with the asked one (使用外资 for 利用外资 is a paraphrase; 国际航线 for 国内航线 is not), it speaks of
+    another kind."""
     for con in a.concepts:
         w = con.label
-        if a.lang != "zh" or len(w) < 4 or in_corpus(w):
+        if a.lang != "zh" or len(w) < 4 or w in sentence:
             continue
         for cut in range(2, len(w) - 1):
             mod, head = w[:cut], w[cut:]
             if not (in_corpus(mod) and in_corpus(head)) or mod in sentence or head not in sentence:
                 continue
             before = [sentence[max(0, m.start() - 2):m.start()] for m in re.finditer(re.escape(head), sentence)]
-            if before and all(_CJK2.match(b) for b in before):
+            # a modifier the dictionary gives a shared sense is a paraphrase (使用外资 for 利用外资: "use")
+            if before and all(_CJK2.match(b) and not synonyms(b, mod) for b in before):
                 return Reason("other-kind", w, before[0] + head)
     return None
 
@@ -104,6 +121,26 @@ def other_head(a: Analysis, sentence: str) -> Reason | None:
             form = next(f for f in m.forms if f in with_m[0])
             return Reason("other-head", form, with_m[0])
     return None
+
+
+def synonyms(a: str, b: str) -> bool:
+    """Two Chinese words sharing an English sense in CC-CEDICT (利用/使用: "use"; 国内/国际: none).
+
+    >>> synonyms("利用", "使用"), synonyms("国内", "国际"), synonyms("全体", "城镇")
+    (True, False, False)
+    """
+    return bool(_senses(a) & _senses(b))
+
+
+@lru_cache(maxsize=4096)
+def _senses(word: str) -> frozenset[str]:
+    from rag.bridge import _cedict_lines, _stop_stems, en_words
+
+    out: set[str] = set()
+    for line in _cedict_lines().get(word, ()):
+        out.update(w for w in en_words(re.sub(r"CL:\S+|\[[^\]]*\]", " ", line[line.find("]") + 1:]))
+                   if len(w) > 2 and not w[0].isdigit())
+    return frozenset(out - _stop_stems() - {"etc", "sth", "someth", "somebodi", "one"})
 
 
 def _has(c: Concept, text: str) -> bool:

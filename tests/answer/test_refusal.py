@@ -86,7 +86,43 @@ def test_checks_on_plain_sentences():
     assert refusal.rate_without_percent(r, "较上年提升0.7个百分点") is None
 
     e = analyse("按照2024年计划，“渝快办”要上线多少项政务服务事项？", lambda s: 1.0, {})
-    assert e.exact == ["渝快办"]
+    assert e.exact == [("渝快办", ())]
     assert refusal.exact_missing(e, "迭代“渝快办”上线2000项") is None
     assert refusal.exact_missing(e, "上线2000项政务服务事项").term == "渝快办"
     assert analyse("2023年市级（不是全市）科学技术支出是多少？", lambda s: 1.0, {}).exact == []
+    # asides in brackets are no names; a bracketed name may be met by the word it explains
+    assert analyse("2023年全市一般公共预算收入（单位亿元）是多少？", lambda s: 1.0, {}).exact == []
+    assert analyse("2023年外贸进出口多少（约数即可）？", lambda s: 1.0, {}).exact == []
+    b = analyse("2023年全市卖地收入（国有土地使用权出让收入）有多少？", lambda s: 1.0, {})
+    assert refusal.exact_missing(b, "卖地收入1695亿元") is None
+    assert analyse("How much personal income tax (个人所得税) was collected?", lambda s: 1.0, {}).exact == [("个人所得税", ())]
+    # 率先 is no rate; a ratio without a percent sign answers a rate question
+    assert not analyse("全国率先推行分级管理后，完成调查多少块？", lambda s: 1.0, {}).rate
+    d = analyse("2023年每亿元地区生产总值生产安全事故死亡率是多少？", lambda s: 1.0, {})
+    assert d.rate and refusal.rate_without_percent(d, "每亿元地区生产总值生产安全事故死亡人数0.019") is None
+
+
+def test_review_cases(assistant):
+    """Cases a code review found: each was answered or refused wrongly before."""
+    # a sibling the documents do name elsewhere (农村居民 growth) but not with this figure
+    a = assistant.ask("2023年重庆农村居民人均可支配收入是多少元？")
+    assert a.refused and a.refusal_reason["kind"] == "other-kind" and "全体居民" in a.answer
+    # 使用外资 for 利用外资 is a paraphrase (a shared dictionary sense), not another kind
+    assert not assistant.ask("2023年重庆实际利用外资是多少美元？").refused
+    # title case must not hide the unmapped words
+    t = assistant.ask("What Is Chongqing's Current Monthly Minimum Wage?")
+    assert t.refused and t.refusal_reason["kind"] == "unmapped"
+    # a bracketed aside is no exact term
+    b = assistant.ask("2023年全市一般公共预算收入（单位亿元）是多少？")
+    assert not b.refused and "2441亿元" in b.answer
+    # a multi-part question is answered in the part it can be, and says which part it can't
+    m = assistant.ask("2023年全体居民人均可支配收入是多少？城镇居民人均可支配收入是多少？")
+    assert not m.refused and "37595元" in m.answer
+    assert "城镇居民人均可支配收入是多少" in m.answer and "无法回答" in m.answer
+
+
+def test_proper_names_and_title_case():
+    from rag.answer.analysis import proper_names
+
+    assert proper_names("How many Chongqing–Manzhouli's trains ran to Russia?") == {"chongqing", "manzhouli", "russia"}
+    assert proper_names("What Is Chongqing's Current Monthly Minimum Wage?") == frozenset()
