@@ -80,7 +80,31 @@ def markdown_report(summary: dict[str, Any], records: Sequence[dict], worst: int
                 text = h["text"].replace("\n", " ")
                 lines.append(f"{n}. ({h['score']:.4f}) {' > '.join(h['section'][-2:])}: {text[:160]}…")
             lines.append("")
+    lines += _answer_misses(records, worst)
     return "\n".join(lines)
+
+
+def _answer_misses(records: Sequence[dict], worst: int) -> list[str]:
+    """Refusals (right and wrong, with the answerer's reason) and wrong answers, for diagnosis."""
+    answered = [r for r in records if "answer" in r and r.get("answer") is not None]
+    refused = [r for r in answered if r.get("refused")]
+    wrong = [r for r in answered if not r.get("refused") and r.get("metrics", {}).get("facts_correct") == 0]
+    lines: list[str] = []
+    if refused:
+        lines += ["## Refusals", "", "| id | lang | type | verdict | reason | question |", "|---|---|---|---|---|---|"]
+        for r in sorted(refused, key=lambda r: (r["type"] != "unanswerable", r["id"])):
+            verdict = "refused (right)" if r["type"] == "unanswerable" else "**false refusal**"
+            q = r["question"].replace("|", "\\|")
+            lines.append(f"| {r['id']} | {r['lang']} | {r['type']} | {verdict} | {r.get('refusal_reason') or '-'} | {q} |")
+        lines.append("")
+    missed = [r for r in answered if r["type"] == "unanswerable" and not r.get("refused")]
+    if wrong or missed:
+        lines += ["## Wrong answers", ""]
+        for r in (missed + wrong)[:2 * worst]:
+            want = "a refusal" if r["type"] == "unanswerable" else " / ".join(f"`{f}`" for f in r.get("answer_facts", []))
+            lines += [f"- **{r['id']}** ({r['lang']}, {r['type']}) {r['question']}  ", f"  expected {want}; got: {r['answer'][:200]}"]
+        lines.append("")
+    return lines
 
 
 def _cjk_font() -> str | None:

@@ -84,6 +84,8 @@ def evaluate_question(q: Question, retriever: Retriever, mode: str = "hybrid",
         rec["unsupported"] = out.get("unsupported", [])
         rec["answer"] = out.get("answer", "")
         rec["refused"] = bool(out.get("refused"))
+        reason = out.get("refusal_reason") or {}
+        rec["refusal_reason"] = reason.get("kind", "") if rec["refused"] else ""
         rec["citations"] = [{"n": c.get("n"), "chunk_id": c.get("chunk_id"), "text": c.get("text", "")}
                             for c in out.get("citations", [])]
         m = rec["metrics"]
