@@ -41,7 +41,11 @@ FILES = ("manifest.json", "chunks.jsonl", "dense.faiss", "bridge.json")
 def _index_lock(path: Path, wait: bool = True):
     """An exclusive advisory lock shared by every process writing ``path`` (yields False when
     ``wait`` is off and another process holds it)."""
-    import fcntl
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks on this platform (Windows): writers are not serialised
+        yield True
+        return
 
     with open(path.parent / f".{path.name}.lock", "a+") as fh:
         try:

@@ -159,6 +159,11 @@ GENERIC_EN = frozenset("""chongqing chongqing's city municipal much many what wh
 went go goes gone get got make made take took through""".split())
 
 
+@lru_cache(maxsize=1)
+def _skip_stems() -> frozenset[str]:
+    return _stop_stems() | _weak_stems() | {stem(w) for w in GENERIC_EN}
+
+
 def proper_names(question: str) -> frozenset[str]:
     """Capitalised words after the first (Manzhouli, Russia), lower-cased and without 's; none when the
     question is in title case (then capitals mark nothing)."""
@@ -176,7 +181,7 @@ def _unmapped(low: str, spans, names: frozenset[str] = frozenset()) -> tuple[lis
     raw = _EN_WORD.findall(low.replace("-", " "))
     stems = en_words(low)
     covered = {k for _, _, (i, j) in spans for k in range(i, j)}
-    skip = _stop_stems() | _weak_stems() | {stem(w) for w in GENERIC_EN}
+    skip = _skip_stems()
     content = [k for k, w in enumerate(stems)
                if w not in skip and not w[0].isdigit() and len(w) > 2 and re.sub(r"'s$", "", raw[k]) not in names]
     return [raw[k] for k in content if k not in covered], len(content)

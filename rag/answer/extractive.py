@@ -17,7 +17,7 @@ from rag.answer.analysis import Analysis, analyse, make_idf
 from rag.answer.citations import verify
 from rag.answer.compose import compose_en, compose_zh
 from rag.answer import refusal
-from rag.answer.prompts import part_refusal_text, refusal_reason_text, refusal_text
+from rag.answer.prompts import join_sentences, part_refusal_text, refusal_with_reason
 from rag.answer.refusal import Reason
 from rag.answer.types import Answer, Citation
 from rag.chunk import split_sentences
@@ -70,19 +70,20 @@ class OfflineAnswerer:
         for n, hit in enumerate(hits, 1):
             c = hit.chunk
             context = " ".join(c.section)
+            heading = _heading_years(c.section)
             for line in c.text.split("\n"):
                 prev: frozenset[str] = frozenset()  # years of the paragraph's previous sentence
                 for s0, s1 in split_sentences(line):
                     sent = line[s0:s1].strip()
-                    own = _own_years(sent)
+                    # a sentence without a year speaks of its paragraph's ("2023年，…支出1899亿元。其中，…"),
+                    # else of its section heading's
+                    prev = _own_years(sent) or prev
                     if len(sent) >= 4:
-                        out.append(self._score(a, n, hit, sent, context, own or prev))
-                    prev = own or prev
+                        out.append(self._score(a, n, hit, sent, context, prev or heading))
         out.sort(key=lambda x: -x.score)
         return out
 
-    def _score(self, a: Analysis, n: int, hit: Hit, sent: str, context: str,
-               inherited: frozenset[str] = frozenset()) -> Candidate:
+    def _score(self, a: Analysis, n: int, hit: Hit, sent: str, context: str, years: frozenset[str]) -> Candidate:
         got = 0.0
         covered = set()
         for i, con in enumerate(a.concepts):
@@ -110,8 +111,6 @@ class OfflineAnswerer:
         for num in a.numbers:
             if num in sent:
                 score += 0.1
-        # a sentence without a year speaks of its paragraph's ("2023年，…还本付息支出1899亿元。其中，偿还本金…")
-        years = inherited or _years(sent, hit.chunk.section)
         if a.years:
             if set(a.years) & years:
                 score += 0.1
@@ -175,41 +174,39 @@ class OfflineAnswerer:
     def _answer_parts(self, question: str, a: Analysis, hits: list[Hit], lang: str) -> tuple[list[Candidate], list[str]]:
         """The parts of a refused multi-part question that can be answered (one sentence each), and a
         note for each part that can't ("关于“城镇居民人均可支配收入是多少”：……")."""
-        parts = question_parts(question)
-        if len(parts) < 2:
-            return [], []
         chosen: list[Candidate] = []
         notes: list[str] = []
-        years: list[str] = a.years
-        for part in parts:
-            ap = self.analyse(part)
-            ap.years = ap.years or years
-            years = ap.years
+        for part, ap in self._parts(question, a):
             cands = self.candidates(ap, hits)
             why = self.why_not(ap, cands[0] if cands else None)
             if why is None:
-                best = cands[0]
-                if all(best.sentence != c.sentence for c in chosen):
-                    chosen.append(best)
+                if all(cands[0].sentence != c.sentence for c in chosen):
+                    chosen.append(cands[0])
             else:
-                reason = refusal_reason_text(lang, why.kind, why.term, why.detail)
-                notes.append(part_refusal_text(lang, part, refusal_text(lang) + ("" if lang == "zh" else " ") + reason))
+                notes.append(part_refusal_text(lang, part, refusal_with_reason(lang, why.kind, why.term, why.detail)))
         return chosen, (notes if chosen else [])
+
+    def _parts(self, question: str, a: Analysis) -> list[tuple[str, Analysis]]:
+        """Each part of a multi-part question with its own analysis; a part without a year takes the
+        previous part's (or the question's). Empty for a one-part question."""
+        parts = question_parts(question)
+        if len(parts) < 2:
+            return []
+        out = []
+        years: list[str] = a.years
+        for part in parts:
+            ap = self.analyse(part)
+            ap.years = years = ap.years or years
+            out.append((part, ap))
+        return out
 
     def _more_for_parts(self, question: str, a: Analysis, hits: list[Hit], chosen: list[Candidate]) -> list[Candidate]:
         """Multi-part questions ("…余额是多少？其中一般债务和专项债务各是多少？"): each part is scored on
         its own (a part without a year takes the previous part's) and its best sentence is added when it
         brings a figure the answer doesn't have yet."""
-        parts = question_parts(question)
-        if len(parts) < 2:
-            return []
         have = "".join(c.sentence for c in chosen)
         extra: list[Candidate] = []
-        years: list[str] = a.years
-        for part in parts:
-            ap = self.analyse(part)
-            ap.years = ap.years or years
-            years = ap.years
+        for _, ap in self._parts(question, a):
             if sum(con.idf for con in ap.concepts) < PART_MIN_IDF:
                 continue  # "增长了多少？": nothing of its own to look for; the first part's sentence answers it
             for c in self.candidates(ap, hits)[:3]:
@@ -233,28 +230,26 @@ class OfflineAnswerer:
         cands = self.candidates(a, hits)
         reason = self.why_not(a, cands[0] if cands else None)
         notes: list[str] = []
-        chosen: list[Candidate] = []
-        if reason is not None:
+        if reason is None:
+            chosen = self._select(a, cands)
+            chosen += self._more_for_parts(question, a, hits, chosen)
+        else:
             # a multi-part question may still be answered in part: each part on its own, the refused
             # parts named with their reasons
             chosen, notes = self._answer_parts(question, a, hits, lang)
-        if reason is not None and not chosen:
-            text = refusal_text(lang)
-            why = refusal_reason_text(lang, reason.kind, reason.term, reason.detail)
-            return Answer(question, lang, (text + ("" if lang == "zh" else " ") + why) if why else text, True, [], list(hits), backend=self.name,
+        if not chosen:
+            text = refusal_with_reason(lang, reason.kind, reason.term, reason.detail)
+            return Answer(question, lang, text, True, [], list(hits), backend=self.name,
                           timings={"answer_ms": (time.perf_counter() - t0) * 1000},
                           refusal_reason={"kind": reason.kind, "term": reason.term, "detail": reason.detail,
                                           # the near miss, so the reader can see it in its passage
                                           "chunk_id": cands[0].hit.chunk.chunk_id if cands else "",
                                           "sentence": cands[0].sentence if cands else ""})
-        if reason is None:
-            chosen = self._select(a, cands)
-            chosen += self._more_for_parts(question, a, hits, chosen)
         chosen.sort(key=lambda c: (c.n, c.hit.chunk.text.find(c.sentence)))
         parts = [(c.n, trim(c.sentence, a), c.hit) for c in chosen]
         text = compose_zh(parts) if lang == "zh" else compose_en(parts, a)
         if notes:
-            text += ("" if lang == "zh" else " ") + ("" if lang == "zh" else " ").join(notes)
+            text = join_sentences(lang, [text, *notes])
         text, cited, unsupported = verify(text, [h.chunk.text for h in hits])
         citations = []
         for n in cited:
@@ -356,12 +351,9 @@ def _own_years(sentence: str) -> frozenset[str]:
     return frozenset(re.findall(r"(20\d\d)年(?!\d)", sentence))
 
 
-def _years(sentence: str, section: list[str]) -> frozenset[str]:
-    """Years a sentence speaks of: its own, else those of its nearest section heading that names one
-    (the document title, which often names two, is left out)."""
-    own = re.findall(r"(20\d\d)年(?!\d)", sentence)
-    if own:
-        return frozenset(own)
+def _heading_years(section: list[str]) -> frozenset[str]:
+    """The years of the nearest section heading that names one (the document title, which often names
+    two, is left out)."""
     for heading in reversed(section[1:]):
         found = re.findall(r"(20\d\d)", heading)
         if found:

@@ -46,3 +46,17 @@ def part_refusal_text(lang: str, part: str, refusal: str) -> str:
     'On "and the 2024 target": The documents do not contain the answer.'
     """
     return load_prompt(f"refusal_part_{'zh' if lang == 'zh' else 'en'}").strip().format(part=part, refusal=refusal)
+
+
+def join_sentences(lang: str, sentences: list[str]) -> str:
+    """Sentences as one text: run together in Chinese, space-separated in English."""
+    return ("" if lang == "zh" else " ").join(x for x in sentences if x)
+
+
+def refusal_with_reason(lang: str, kind: str, term: str = "", detail: str = "") -> str:
+    """The refusal sentence followed by why, when the kind has a template.
+
+    >>> refusal_with_reason("en", "exact", "个人所得税")
+    'The documents do not contain the answer to this question. The documents never mention 个人所得税.'
+    """
+    return join_sentences(lang, [refusal_text(lang), refusal_reason_text(lang, kind, term, detail)])
