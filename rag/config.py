@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -26,6 +27,30 @@ PROJECT_ROOT = _PACKAGE.parent
 SOURCE_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "prompts").is_dir()
 PROMPTS_DIR = PROJECT_ROOT / "prompts" if SOURCE_CHECKOUT else _PACKAGE / "_prompts"
 SAMPLE_CORPUS = (PROJECT_ROOT / "data" if SOURCE_CHECKOUT else _PACKAGE / "_sample") / "cq-gov-gazette-2024-03.txt"
+
+
+# an index name is one plain folder name: a letter, digit or _ first, then letters, digits, _ . - (no path
+# separators, never empty, '.' or '..'); "uploads" holds the web UI's uploaded files
+INDEX_NAME = re.compile(r"^\w[\w.\-]{0,63}$")
+RESERVED_NAMES = frozenset({"uploads"})
+
+
+def check_index_name(name: str) -> str:
+    """Return ``name`` if it is a valid index name, else raise :class:`ConfigError` (one line).
+
+    >>> check_index_name("mydocs")
+    'mydocs'
+    >>> try:
+    ...     check_index_name("../victim")
+    ... except ConfigError as exc:
+    ...     print(exc)
+    invalid index name '../victim': use letters, digits, _ . - (a plain name, not a path)
+    """
+    if not isinstance(name, str) or not INDEX_NAME.match(name) or name.endswith((".", "-")):
+        raise ConfigError(f"invalid index name {name!r}: use letters, digits, _ . - (a plain name, not a path)")
+    if name.lower() in RESERVED_NAMES:
+        raise ConfigError(f"invalid index name {name!r}: the name is reserved for uploaded files")
+    return name
 
 
 def _default_index_dir() -> Path:
@@ -90,7 +115,8 @@ class Config:
 
     @property
     def index_path(self) -> Path:
-        return Path(self.index_dir) / self.index_name
+        """``index_dir/index_name``; raises :class:`ConfigError` for a name that is not a plain name."""
+        return Path(self.index_dir) / check_index_name(self.index_name)
 
     def replace(self, **changes: Any) -> "Config":
         changes = {k: v for k, v in changes.items() if v is not None}
