@@ -60,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--remove", nargs="+", default=[], metavar="PATH", help="drop these files/folders from the index")
     p.add_argument("--chunk-size", type=int, help="target chunk size in characters (default 300)")
     p.add_argument("--max-file-mb", type=float, help="skip files larger than this (default 50)")
+    p.add_argument("--max-file-pages", type=int, help="skip PDFs with more pages than this (default 2000)")
+    p.add_argument("--max-file-chars", type=int,
+                   help="skip files whose text is longer than this many characters (default 2,000,000)")
+    p.add_argument("--max-load-seconds", type=float,
+                   help="skip a file whose text extraction takes longer than this (default 60)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     _common(p)
 
@@ -67,13 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
                            ("chat", "interactive questions and follow-ups (empty line or Ctrl-D to quit)")):
         p = sub.add_parser(name, help=helptext)
         if name == "ask":
-            p.add_argument("question")
+            p.add_argument("question", help="the question; - reads it from standard input")
             p.add_argument("--json", action="store_true", help="machine-readable output")
         _llm_options(p)
         _common(p)
 
     p = sub.add_parser("search", help="hybrid search: ranked passages with score, section path and source lines")
-    p.add_argument("query")
+    p.add_argument("query", help="what to search for; - reads it from standard input")
     p.add_argument("-k", type=int, dest="top_k", help="number of results (default 5)")
     p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid")
     p.add_argument("--doc", help="only this document (id, title, or part of its path)")
@@ -116,6 +121,9 @@ def load_config(args: argparse.Namespace) -> Config:
         top_k=getattr(args, "top_k", None),
         chunk_size=getattr(args, "chunk_size", None),
         max_file_mb=getattr(args, "max_file_mb", None),
+        max_file_pages=getattr(args, "max_file_pages", None),
+        max_file_chars=getattr(args, "max_file_chars", None),
+        max_load_seconds=getattr(args, "max_load_seconds", None),
         llm=getattr(args, "llm", None),
         llm_model=getattr(args, "llm_model", None),
         llm_base_url=getattr(args, "llm_base_url", None),
@@ -123,6 +131,26 @@ def load_config(args: argparse.Namespace) -> Config:
         llm_fallback=getattr(args, "llm_fallback", None) or None,
         answer_passages=getattr(args, "answer_passages", None),
     )
+
+
+def undecodable_argument(args: argparse.Namespace) -> str | None:
+    """The name of a text argument that is not valid UTF-8 (the shell passed raw bytes), else None.
+
+    Python decodes such bytes to lone surrogates; they would fail later, deep inside tokenizers or JSON.
+    File and folder arguments are not checked: a file name may legitimately be any bytes.
+
+    >>> undecodable_argument(argparse.Namespace(query="\udcff预算", doc=None))
+    'query'
+    >>> undecodable_argument(argparse.Namespace(query="预算")) is None
+    True
+    """
+    for name, value in vars(args).items():
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return name
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,6 +161,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from rag.commands import run_command, UserError
 
+    bad = undecodable_argument(args)
+    if bad:
+        label = {"index_name": "--index", "doc": "--doc", "section": "--section"}.get(bad, bad.replace("_", "-"))
+        print(f"rag: error: {label} is not valid UTF-8 text (check the terminal's or script's encoding)",
+              file=sys.stderr)
+        return 1
     try:
         cfg = load_config(args)
         return run_command(args, cfg)

@@ -147,7 +147,9 @@ class Config:
             if key in env:
                 values[f.name] = env[key]
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**_coerce(values))
+        cfg = cls(**_coerce(values))
+        check_index_name(cfg.index_name)
+        return cfg
 
 
 class ConfigError(ValueError):

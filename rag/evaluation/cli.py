@@ -40,13 +40,13 @@ def make_answerer(args: argparse.Namespace, cfg: Config, retriever) -> Any:
 def run_eval(args: argparse.Namespace, cfg: Config, open_retriever: Callable[[Config], Any]) -> int:
     from rag.commands import UserError
     from rag.evaluation import report
-    from rag.evaluation.dataset import load_questions
+    from rag.evaluation.dataset import QuestionFileError, load_questions
     from rag.evaluation.runner import run, summarise
 
     try:
         questions, errors = load_questions(args.questions)
-    except (FileNotFoundError, UnicodeDecodeError) as exc:
-        raise UserError(str(exc).splitlines()[0]) from None
+    except QuestionFileError as exc:
+        raise UserError(str(exc)) from None
     for e in errors:
         print(f"{args.questions}: {e}" + ("" if args.strict else " (skipped)"), file=sys.stderr)
     if errors and args.strict:

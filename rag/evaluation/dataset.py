@@ -87,8 +87,25 @@ def parse_lines(lines: Iterable[str]) -> tuple[list[Question], list[LineError]]:
     return questions, errors
 
 
+class QuestionFileError(ValueError):
+    """A question file that can't be read: missing, a folder, not UTF-8 (one line naming the file)."""
+
+
 def load_questions(path: str | Path) -> tuple[list[Question], list[LineError]]:
+    """Parse a JSONL question file; raises :class:`QuestionFileError` when it can't be read at all."""
     path = Path(path)
+    if path.is_dir():
+        raise QuestionFileError(f"{path} is a folder, not a question file (give a .jsonl file)")
     if not path.is_file():
-        raise FileNotFoundError(f"question file not found: {path}")
-    return parse_lines(path.read_text(encoding="utf-8-sig").splitlines())
+        raise QuestionFileError(f"question file not found: {path}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise QuestionFileError(f"{path}: cannot read ({exc.strerror or type(exc).__name__})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise QuestionFileError(f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); "
+                                "save it as UTF-8") from None
+    return parse_lines(text.splitlines())
