@@ -100,10 +100,11 @@ def test_prompt_templates_exist_and_format():
 def test_answer_prompt_numbers_passages_with_section_path():
     (_, system), (_, user) = answer_messages(ZH_QUESTION, PASSAGES, "zh")
     assert "文档" in system or "资料" in system
-    assert "[1] 政府工作报告 > 2024年预期目标\n全市一般公共预算收入预计2587亿元" in user
-    assert "[2] 政府工作报告" in user and ZH_QUESTION in user
+    assert '<passage id="1" source="政府工作报告 › 2024年预期目标">\n全市一般公共预算收入预计2587亿元' in user
+    assert '<passage id="2" source="政府工作报告' in user and f"<question>\n{ZH_QUESTION}\n</question>" in user
+    assert user.count("<passage ") == user.count("</passage>") == 2
     (_, system), (_, user) = answer_messages(EN_QUESTION, PASSAGES, "en")
-    assert "English" in user and EN_QUESTION in user and "[2]" in user
+    assert "English" in user and EN_QUESTION in user and '<passage id="2"' in user
 
 
 def test_import_is_light():
@@ -143,7 +144,8 @@ def test_post_processing_keeps_valid_citations_and_drops_dangling_ones():
     assert [c.n for c in ans.citations] == [1, 2]
     assert ans.citations[0].chunk_id == "c1" and ans.citations[0].sentence.startswith("全市一般公共预算收入预计2587亿元")
     assert ans.citations[1].sentence == "城镇调查失业率5.5%左右。"
-    assert ans.unsupported == ["支出6000亿元[2]。"]  # 6000 is in neither cited passage
+    # 6000 is in neither cited passage; "详见。" lost its dangling citation and no passage supports it
+    assert ans.unsupported == ["支出6000亿元[2]。", "详见。"]
 
 
 def test_post_processing_refusals():
@@ -213,7 +215,7 @@ def test_wire_request_carries_plain_max_tokens(recorder):
     assert body["max_tokens"] == 33 and body["max_completion_tokens"] == 33
     assert body["stream"] is True and body["model"] == "smollm2" and body["temperature"] == 0.0
     assert [m["role"] for m in body["messages"]] == ["system", "user"]
-    assert "[1] 政府工作报告 > 2024年预期目标" in body["messages"][1]["content"]
+    assert '<passage id="1" source="政府工作报告 › 2024年预期目标">' in body["messages"][1]["content"]
     assert len(deltas) == 3 and "".join(deltas) == "全市一般公共预算收入预计2587亿元[1]。见[9]。"
     assert ans.answer == "全市一般公共预算收入预计2587亿元[1]。见。" and not ans.refused
     assert [c.n for c in ans.citations] == [1] and ans.backend == "openai:smollm2"
@@ -231,7 +233,7 @@ def test_only_answer_passages_are_shown(recorder):
     recorder.reply = ["失业率5.5%左右[1]。"]
     llm = make_llm(openai_cfg(f"http://127.0.0.1:{recorder.server_port}/v1", answer_passages=1))
     ans = llm.answer(EN_QUESTION, PASSAGES[1:] + PASSAGES[:1], "en")
-    assert ans.passages == PASSAGES[1:2] and "\n[2] " not in recorder.requests[0]["body"]["messages"][1]["content"]
+    assert ans.passages == PASSAGES[1:2] and '<passage id="2"' not in recorder.requests[0]["body"]["messages"][1]["content"]
     assert ans.citations[0].chunk_id == "c2" and ans.citations[0].sentence == "城镇调查失业率5.5%左右。"
 
 
