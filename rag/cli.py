@@ -56,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="index files/folders (incremental: only new or changed files are embedded)")
     p.add_argument("paths", nargs="*", type=Path, help=".txt .md .pdf .docx .html files or folders")
-    p.add_argument("--rebuild", action="store_true", help="rebuild from scratch (e.g. with another embedder)")
+    p.add_argument("--rebuild", action="store_true", help="rebuild from scratch (e.g. with another embedder); keeps the index's sources; the way to "
+                   "replace a damaged index")
     p.add_argument("--remove", nargs="+", default=[], metavar="PATH", help="drop these files/folders from the index")
     p.add_argument("--chunk-size", type=int, help="target chunk size in characters (default 300)")
     p.add_argument("--max-file-mb", type=float, help="skip files larger than this (default 50)")

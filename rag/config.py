@@ -72,11 +72,12 @@ class Config:
     # chunking
     chunk_size: int = 300
     overlap_sentences: int = 1
-    # loading: bounds on one file's extraction (a small file can expand into pages of text or take minutes)
+    # loading: bounds on one file's extraction (a small file can expand into pages of text or take minutes);
+    # a file over a bound is rejected whole, with a message naming the bound
     max_file_mb: float = 50.0
-    max_file_pages: int = 2000  # PDF pages read per file (the rest is skipped with a warning)
-    max_file_chars: int = 2_000_000  # characters of text kept per file (the rest is skipped with a warning)
-    max_load_seconds: float = 60.0  # time one file's extraction may take before it is rejected
+    max_file_pages: int = 2000  # PDF pages per file
+    max_file_chars: int = 2_000_000  # characters of text per file
+    max_load_seconds: float = 60.0  # time one file's extraction may take
     # requests: bounds on one question (UI, API and CLI)
     max_question_chars: int = 2000  # longer questions are refused with a clear message
     # retrieval
