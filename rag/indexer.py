@@ -2,7 +2,12 @@
 
 An index remembers its *sources* (the files and folders it was given). Each run re-scans them:
 new and changed files are chunked and embedded, unchanged ones reuse their chunks, and files that
-vanished from disk are dropped.
+vanished from disk are dropped. A file whose size and modification time (recorded in the manifest) are
+unchanged is not even opened; otherwise it is loaded and compared by its SHA-256.
+
+A run holds the index's write lock (:meth:`rag.store.Store.lock`) from reading the index to saving the new
+one, so concurrent writers take turns and each applies its change on top of the other's. Only a folder
+that does not exist yet (or is an index of this tool) is written: see :meth:`rag.store.Store.inspect`.
 
 >>> from rag.config import Config
 >>> build_index(["data/"], Config(index_name="mydocs"))  # doctest: +SKIP
@@ -11,8 +16,10 @@ IndexSummary(index='mydocs', files_indexed=1, ...)
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -20,9 +27,13 @@ from typing import Iterable
 from rag.chunk import chunk_document
 from rag.config import SAMPLE_CORPUS, Config
 from rag.embed import VectorCache, embed_with_cache, get_embedder
-from rag.load import FileError, load_paths
+from rag.load import SUPPORTED, FileError, iter_files, load_paths
 from rag.store import Store, StoreError
 from rag.types import Chunk
+
+# a file modified less than this before it was examined may change again within the same mtime tick (2 s on
+# FAT, 1 s on ext3/HFS+): its size and mtime are not recorded, so the next run compares its content instead
+RACY_NS = 2_000_000_000
 
 
 class IndexError_(RuntimeError):
@@ -56,58 +67,129 @@ def cache_path(cfg: Config) -> Path:
 
 def build_index(paths: Iterable[str | Path], cfg: Config, rebuild: bool = False, remove: Iterable[str | Path] = (),
                 progress: bool = True) -> IndexSummary:
-    """Add ``paths`` to the index's sources (minus ``remove``), then bring the index up to date."""
+    """Add ``paths`` to the index's sources (minus ``remove``), then bring the index up to date.
+
+    ``rebuild`` re-chunks and re-embeds every file (vectors still come from the cache), keeping the sources
+    of the current manifest when it is readable, and is the one way to replace a damaged index.
+    """
     t0 = time.perf_counter()
     target = cfg.index_path
     embedder = get_embedder(cfg.embedder, cfg.threads)
+    paths = list(paths)
+    remove = list(remove)
+    target.parent.mkdir(parents=True, exist_ok=True)
+
+    def waiting() -> None:
+        if progress:
+            print(f"index '{cfg.index_name}' is being written by another process: waiting for it to finish...",
+                  file=sys.stderr, flush=True)
+
+    # everything from reading the index to saving the new one happens under the lock: a writer that
+    # waited here reads the index its predecessor wrote and applies its change on top
+    with Store.lock(target, on_wait=waiting):
+        summary = _build_locked(paths, cfg, embedder, target, rebuild, remove, progress)
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _build_locked(paths: list, cfg: Config, embedder, target: Path, rebuild: bool, remove: list,
+                  progress: bool) -> IndexSummary:
+    Store.recover(target)
+    try:
+        Store.check_replaceable(target, rebuild=rebuild)
+    except StoreError as exc:
+        raise IndexError_(str(exc)) from None
     old: Store | None = None
-    if Store.exists(target) and not rebuild:
+    sources: list[str] = []
+    if rebuild:
+        prior = Store.read_manifest(target) or {}
+        if isinstance(prior.get("sources"), list):
+            sources = [s for s in prior["sources"] if isinstance(s, str)]
+    elif Store.exists(target):
         try:
             old = Store.load(target, embedder.name)
         except StoreError as exc:
             raise IndexError_(str(exc)) from None
-        chunker = old.manifest.get("chunker", {})
-        if chunker != _chunker_settings(cfg):
+        sources = list(old.manifest.get("sources", []))
+        if old.manifest.get("chunker", {}) != _chunker_settings(cfg):
             old = None  # chunker settings changed: rechunk everything (vectors still come from the cache)
     removed = {str(Path(p).resolve()) for p in remove}
-    sources = [] if old is None else list(old.manifest.get("sources", []))
     for p in paths:
         rp = str(Path(p).resolve())
         if rp not in sources:
             sources.append(rp)
-    sources = [s for s in sources if s not in removed and not any(s.startswith(r + "/") for r in removed)]
-    # files previously indexed under a source (even if now gone) so removals are counted
-    docs, errors = load_paths(sources, max_mb=cfg.max_file_mb)
-    if removed:
-        docs = [d for d in docs if str(Path(d.path).resolve()) not in removed
-                and not any(str(Path(d.path).resolve()).startswith(r + "/") for r in removed)]
-    summary = IndexSummary(cfg.index_name, errors=errors)
-    if not docs and not (old and removed):
-        raise IndexError_("nothing could be indexed" + (f": {errors[0]}" if len(errors) == 1 else ""))
+    sources = [s for s in sources if not _under(s, removed)]
+    found, errors = iter_files(sources)
+    found = [f for f in found if not _under(str(f.resolve()), removed)]
 
     old_files = old.manifest.get("files", {}) if old else {}
     old_by_doc: dict[str, list[Chunk]] = {}
     if old:
         for c in old.chunks:
             old_by_doc.setdefault(c.doc_id, []).append(c)
+    # files whose size and mtime match the manifest keep their chunks without being opened
+    entries: dict[str, dict] = {}
+    stats: dict[str, tuple[int, int] | None] = {}
+    to_load: list[Path] = []
+    for f in found:
+        key = str(f.resolve())
+        try:
+            st = f.stat()
+            racy = time.time_ns() - st.st_mtime_ns < RACY_NS
+            stats[key] = None if racy else (st.st_size, st.st_mtime_ns)
+        except OSError:
+            stats[key] = None
+        prev = old_files.get(key)
+        if (stats[key] is not None and prev and (prev.get("size"), prev.get("mtime_ns")) == stats[key]
+                and prev["doc_id"] in old_by_doc):
+            entries[key] = dict(prev)
+        else:
+            to_load.append(f)
+    docs, load_errors = load_paths(to_load, max_mb=cfg.max_file_mb, max_pages=cfg.max_file_pages,
+                                   max_chars=cfg.max_file_chars, max_seconds=cfg.max_load_seconds)
+    errors += load_errors
+    loaded = {str(Path(d.path).resolve()): d for d in docs}
+
+    summary = IndexSummary(cfg.index_name, errors=errors)
     chunks: list[Chunk] = []
     files: dict[str, dict] = {}
-    for d in docs:
-        key = str(Path(d.path).resolve())
+    for f in found:
+        key = str(f.resolve())
         prev = old_files.get(key)
-        if prev and prev["sha256"] == d.sha256 and prev["doc_id"] in old_by_doc:
+        if key in entries:
             doc_chunks = old_by_doc[prev["doc_id"]]
+            entry = entries[key]
             summary.files_unchanged += 1
+        elif key in loaded:
+            d = loaded[key]
+            if prev and prev["sha256"] == d.sha256 and prev["doc_id"] in old_by_doc:
+                doc_chunks = old_by_doc[prev["doc_id"]]
+                summary.files_unchanged += 1
+            else:
+                doc_chunks = chunk_document(d, cfg.chunk_size, cfg.overlap_sentences)
+                summary.files_indexed += 1
+            entry = {"sha256": d.sha256, "doc_id": d.doc_id, "title": d.title, "chunks": len(doc_chunks)}
+            if stats.get(key) is not None:
+                entry["size"], entry["mtime_ns"] = stats[key]
         else:
-            doc_chunks = chunk_document(d, cfg.chunk_size, cfg.overlap_sentences)
-            summary.files_indexed += 1
+            continue  # could not be loaded: reported in errors
         chunks.extend(doc_chunks)
-        files[key] = {"sha256": d.sha256, "doc_id": d.doc_id, "title": d.title, "chunks": len(doc_chunks)}
+        files[key] = entry
+    if not files and not (old and removed):
+        raise IndexError_(_nothing_indexed(sources, found, errors))
     summary.files_removed = len(set(old_files) - set(files))
     summary.chunks = len(chunks)
     if old and summary.files_indexed == 0 and summary.files_removed == 0 and old.manifest.get("sources") == sources:
+        if any(old_files[k] != files[k] for k in files):
+            # sizes and mtimes learned (a manifest from before they were recorded, or files that were too
+            # fresh last time): record them so the next run need not open these files; nothing is re-embedded
+            learned = Store(old.chunks, old.faiss, old.bm25, dict(old.manifest, files=files, build_id=uuid.uuid4().hex),
+                            old.bridge, old.gloss)
+            try:
+                learned.save(target)
+            except (StoreError, OSError):  # a read-only index still works: the files are compared by content
+                pass
         summary.up_to_date = True
-        summary.seconds = time.perf_counter() - t0
         return summary
 
     cache = VectorCache(cache_path(cfg))
@@ -127,9 +209,33 @@ def build_index(paths: Iterable[str | Path], cfg: Config, rebuild: bool = False,
         "files": files,
     }
     store = Store.build(chunks, vectors, manifest)
-    store.save(target)
-    summary.seconds = time.perf_counter() - t0
+    try:
+        store.save(target, rebuild=rebuild)
+    except StoreError as exc:
+        raise IndexError_(str(exc)) from None
     return summary
+
+
+def _under(path: str, folders: set[str]) -> bool:
+    return path in folders or any(path.startswith(r.rstrip(os.sep) + os.sep) for r in folders)
+
+
+def _nothing_indexed(sources: list[str], found: list[Path], errors: list[FileError]) -> str:
+    """One line: which folders hold no supported file, and why the files that were found were skipped."""
+    if not sources:  # e.g. a rebuild of an index whose manifest (and so its list of sources) is lost
+        return "nothing could be indexed: no files or folders to index; give them: rag index PATH ..."
+    supported = [str(f) for f in found if f.suffix.lower() in SUPPORTED]
+    empty = [s for s in sources if Path(s).is_dir() and not any(_under(f, {s}) for f in supported)]
+    others = [e for e in errors if not any(_under(e.path, {s}) for s in empty)]
+    parts = []
+    if empty:
+        parts.append(f"{', '.join(empty)} hold{'s' if len(empty) == 1 else ''} no supported files "
+                     f"(supported: {' '.join(sorted(SUPPORTED))})")
+    if len(others) == 1:
+        parts.append(str(others[0]))
+    elif others:
+        parts.append(f"{len(others)} files skipped (first: {others[0]})")
+    return "nothing could be indexed" + (": " + "; ".join(parts) if parts else "")
 
 
 def _chunker_settings(cfg: Config) -> dict:
@@ -145,10 +251,23 @@ def _bar(total: int, desc: str, enabled: bool):
 
 
 def ensure_default_index(cfg: Config, progress: bool = True) -> None:
-    """Build the bundled sample corpus into the default index when no index exists yet."""
-    if Store.exists(cfg.index_path) or cfg.index_name != "default":
+    """Build the bundled sample corpus into the default index when its folder does not exist yet.
+
+    An existing folder is never rebuilt here: a damaged index, or a folder that is not an index, is reported
+    when it is opened (:meth:`rag.store.Store.load`), with how to rebuild it.
+    """
+    if cfg.index_name != "default":
         return
-    if progress:
-        print(f"No index yet: building '{cfg.index_name}' from the sample corpus {SAMPLE_CORPUS.name} "
-              f"(about a minute, once)...", file=sys.stderr)
-    build_index([SAMPLE_CORPUS], cfg, progress=progress)
+    target = cfg.index_path
+    Store.recover(target)
+    if target.exists() or target.is_symlink():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with Store.lock(target):  # re-checked under the lock: another process may have just written it
+        Store.recover(target)
+        if target.exists() or target.is_symlink():
+            return
+        if progress:
+            print(f"No index yet: building '{cfg.index_name}' from the sample corpus {SAMPLE_CORPUS.name} "
+                  f"(about a minute, once)...", file=sys.stderr)
+        build_index([SAMPLE_CORPUS], cfg, progress=progress)
