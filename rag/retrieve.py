@@ -1,7 +1,9 @@
 """Retrieving: hybrid dense (FAISS) + BM25 search fused with weighted reciprocal rank fusion.
 
 English questions get an offline lexical bridge (CC-CEDICT + glossary) so BM25 finds Chinese passages;
-chunks in the other script and non-prose front matter are ranked down in dense search.
+chunks in the other script and non-prose front matter are ranked down in dense search. A query is
+read up to ``cfg.max_question_chars`` characters (the question limit of every shell), and the embedder
+reads only its first :data:`rag.embed.QUERY_CHARS`, so even a huge query from a library caller is cheap.
 
 >>> r = Retriever.open(Config())          # doctest: +SKIP
 >>> r.search("2024年全市一般公共预算收入预计是多少？", k=1)[0].chunk.text[:20]   # doctest: +SKIP
@@ -59,6 +61,7 @@ class Retriever:
         return cls(Store.load(cfg.index_path, embedder.name), embedder, cfg)
 
     def prepare(self, text: str) -> Query:
+        text = text[: max(1, self.cfg.max_question_chars)]
         lang = script_of(text)
         tokens: dict[str, float] = {}
         for t in tokenize(text):
@@ -120,6 +123,7 @@ class Retriever:
             raise ValueError(f"unknown mode {mode!r} (use one of {', '.join(MODES)})")
         k = k or self.cfg.top_k
         t0 = time.perf_counter()
+        text = text[: max(1, self.cfg.max_question_chars)]  # bounded tokenizing, bridging and year matching
         q = self.prepare(text)
         mask = self._allowed(doc, section)
         n = max(self.cfg.candidates, k)

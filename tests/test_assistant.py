@@ -38,3 +38,38 @@ def test_json_shape(assistant):
     c = d["citations"][0]
     assert {"n", "chunk_id", "doc_title", "section", "text", "sentence", "line_start", "line_end"} <= set(c)
     assert c["sentence"] in c["text"]
+
+
+@pytest.fixture(scope="module")
+def small_assistant(tmp_path_factory):
+    """An Assistant over a one-document index (inline text)."""
+    from rag.config import Config
+    from rag.indexer import build_index
+
+    root = tmp_path_factory.mktemp("small-assistant")
+    doc = root / "water.txt"
+    doc.write_text("青湖区水务年报\n\n一、供水\n青湖区2024年新建水厂3座，日供水能力达到45万吨。\n", encoding="utf-8")
+    cfg = Config(index_dir=root / "indexes", index_name="small", max_question_chars=300)
+    build_index([doc], cfg, progress=False)
+    return Assistant(cfg)
+
+
+def test_questions_are_bounded(small_assistant):
+    """Empty and too long questions are refused with a one-line message naming the length and the
+    limit, before any retrieval; every shell calls the same check (issue 9, item 5)."""
+    from rag.assistant import QuestionError, check_question
+
+    assert check_question("  水厂多少座？\n", 300) == "水厂多少座？"
+    for bad, kind in (("", "empty"), ("   \n", "empty"), ("水" * 301, "too_long"), ("水" * 1_000_000, "too_long")):
+        with pytest.raises(QuestionError) as exc:
+            check_question(bad, 300)
+        assert exc.value.kind == kind and "\n" not in str(exc.value)
+    with pytest.raises(QuestionError, match=r"1000000 characters \(limit 300\)"):
+        small_assistant.ask("水" * 1_000_000)
+    with pytest.raises(QuestionError, match="301 characters"):
+        small_assistant.stream("水" * 301)  # raised at once, not on the first next()
+    with pytest.raises(QuestionError):
+        small_assistant.ask(" ")
+    q = "青湖区2024年新建水厂多少座？"
+    ans = small_assistant.ask(" " * 50 + q + "水" * (300 - len(q)))  # exactly at the limit: answered
+    assert "3座" in ans.answer

@@ -64,3 +64,60 @@ def test_year_in_question_ranks_down_passages_about_other_years(sample_cfg):
     assert not years[0] or "2023" in years[0]
     rank = lambda hits: next((r for r, h in enumerate(hits, 1) if "30145.79亿元" in h.chunk.text), 99)
     assert rank(top_on) < rank(top_off)
+
+
+SMALL_DOC = """青湖区水务年报
+
+一、供水
+青湖区2024年新建水厂3座，日供水能力达到45万吨。
+二、污水处理
+污水处理率提高到96%，新建管网120公里。
+"""
+
+
+@pytest.fixture(scope="module")
+def small_retriever(tmp_path_factory):
+    """A one-document index (inline text), for tests that need no particular corpus."""
+    from rag.config import Config
+    from rag.indexer import build_index
+    from rag.retrieve import Retriever
+
+    root = tmp_path_factory.mktemp("small-retrieve")
+    doc = root / "water.txt"
+    doc.write_text(SMALL_DOC, encoding="utf-8")
+    cfg = Config(index_dir=root / "indexes", index_name="small")
+    build_index([doc], cfg, progress=False)
+    return Retriever.open(cfg)
+
+
+def test_a_huge_query_is_read_up_to_the_question_limit(small_retriever, monkeypatch):
+    """A library caller's 1 MB query: tokenizing sees at most ``max_question_chars`` characters and the
+    model at most the embedder's bounded prefix (issue 9, item 5)."""
+    import rag.retrieve
+
+    seen_tokenize: list[int] = []
+    seen_model: list[int] = []
+    real_tokenize = rag.retrieve.tokenize
+
+    def spy_tokenize(text):
+        seen_tokenize.append(len(text))
+        return real_tokenize(text[:4000])  # (the old code would tokenize the whole megabyte)
+
+    monkeypatch.setattr(rag.retrieve, "tokenize", spy_tokenize)
+    emb = small_retriever.embedder
+    real_model = emb._model
+
+    class Spy:
+        def query(self, text):
+            seen_model.append(len(text))
+            return real_model.query(text[:512])
+
+        def passage(self, texts):
+            return real_model.passage(texts)
+
+    monkeypatch.setattr(emb, "_model", Spy())
+    hits = small_retriever.search("2024年新建水厂多少座？" + "水" * 1_000_000, k=2)
+    assert hits and "3座" in hits[0].chunk.text
+    limit = small_retriever.cfg.max_question_chars
+    assert seen_tokenize and max(seen_tokenize) <= limit
+    assert seen_model and max(seen_model) <= 512

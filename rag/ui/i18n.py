@@ -55,6 +55,8 @@ TEXT: dict[str, dict[str, str]] = {
     "deleted": {"zh": "✔ 已删除：{name}", "en": "✔ Deleted: {name}"},
     "pick_doc": {"zh": "请先选择要删除的文档。", "en": "Choose a document to delete first."},
     "error": {"zh": "⚠ 出错：{msg}", "en": "⚠ Error: {msg}"},
+    "q_too_long": {"zh": "问题太长：{n} 个字符（上限 {limit} 个），请缩短后再问。",
+                   "en": "Question too long: {n} characters (limit {limit}); please shorten it."},
     "empty_index": {"zh": "索引 “{index}” 还不存在：请先在“文档”页上传文件。",
                     "en": "Index '{index}' does not exist yet: upload files in the Documents tab first."},
     "examples": {"zh": "示例问题", "en": "Example questions"},

@@ -7,6 +7,8 @@ Every citation marker is ``<a class="cite" href="#cite-ID" data-chunk="ID">[n]</
 '<a class="cite" href="#cite-ab12" data-chunk="ab12">[2]</a>'
 >>> highlight("甲。乙丙。丁。", "乙丙。")
 '甲。<mark>乙丙。</mark>丁。'
+>>> print(md_esc("**x**_[a](b)<i>.txt"))
+\\*\\*x\\*\\*\\_\\[a\\]\\(b\\)&lt;i&gt;\\.txt
 """
 
 from __future__ import annotations
@@ -24,6 +26,16 @@ CITE_RE = re.compile(r"\[(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\]")
 
 def esc(s: str) -> str:
     return html.escape(s or "", quote=True)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$])")
+
+
+def md_esc(s: str) -> str:
+    """``s`` as literal text inside Markdown (a status line): HTML escaped, Markdown punctuation
+    backslash-escaped, line breaks flattened."""
+    flat = " ".join(str(s or "").split())
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
 
 
 def link(n: int, chunk_id: str, title: str = "") -> str:
@@ -167,21 +179,14 @@ def passage_html(rec: dict | None, lang: str, missing: bool = False) -> str:
     text = highlight(rec.get("text", ""), rec.get("sentences") or rec.get("sentence", "")).replace("\n", "<br>")
     n = f'<span class="rag-n">[{rec["n"]}]</span> ' if rec.get("n") else ""
     score = f' · {esc(atext("score", lang))} {rec["score"]:.4f}' if rec.get("score") is not None else ""
-    path = rec.get("doc_path", "")
+    # the path relative to the index's sources (set by the UI); never the server path
+    path = rec.get("doc_ref") or Path(rec.get("doc_path") or "").name
     return (f'<div class="rag-passage" data-chunk="{esc(rec.get("chunk_id", ""))}">'
             f'<div class="rag-doc">{n}{esc(rec.get("doc_title", ""))}</div>'
-            f'<div class="rag-path" title="{esc(path)}">{esc(short_path(path))}</div>'
+            f'<div class="rag-path">{esc(path)}</div>'
             f'<div class="rag-section">{crumbs}</div>'
             f'<div class="rag-where">{esc(where(rec, lang))}{score}</div>'
             f'<div class="rag-text">{text}</div></div>')
-
-
-def short_path(path: str) -> str:
-    """A document path relative to the working folder when it lies inside it."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd()))
-    except (ValueError, OSError):
-        return path
 
 
 def chunk_record(chunk: Any) -> dict:
@@ -194,7 +199,7 @@ def docs_html(docs: list[dict], lang: str, index: str) -> str:
     if not docs:
         return f'<div class="rag-docs rag-docs-empty">{esc(t("no_docs", lang, index=index))}</div>'
     rows = "".join(
-        f'<tr><td>{esc(d["title"])}</td><td title="{esc(d["path"])}">{esc(d["name"])}</td>'
+        f'<tr><td>{esc(d["title"])}</td><td title="{esc(d["ref"])}">{esc(d["name"])}</td>'
         f'<td class="num">{d["chunks"]}</td><td>{esc(t("uploaded" if d["uploaded"] else "local", lang))}</td></tr>'
         for d in docs)
     head = "".join(f"<th>{esc(t(k, lang))}</th>" for k in ("col_title", "col_file", "col_chunks", "col_source"))

@@ -3,10 +3,17 @@
 ``build_app(engine)`` returns the Blocks; ``serve(cfg, ...)`` builds the default index if needed, warms
 the pipeline up and launches it. Public API endpoints (for ``gradio_client``): ``/ask`` (streams the
 chat), ``/passage`` (a cited passage by chunk id), ``/upload``, ``/delete_doc``, ``/documents``.
+
+Bounds: a question longer than ``cfg.max_question_chars`` is refused with a one-line message in the
+interface language (:func:`rag.assistant.check_question`); uploaded files leave Gradio's temp folder
+once handled; documents are shown and deleted by their path relative to the index's sources; logins
+are throttled (:class:`LoginThrottle`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import hmac
 import html
 import re
 
@@ -14,12 +21,14 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
 from rag.answer.types import Answer  # noqa: E402
+from rag.assistant import QuestionError, check_question  # noqa: E402
 from rag.config import Config  # noqa: E402
 from rag.ui import render  # noqa: E402
 from rag.ui.assets import CITE_JS, CSS, HEAD  # noqa: E402
@@ -31,6 +40,7 @@ EXAMPLES = ["2024年全市一般公共预算收入预计是多少？", "2023年�
             "How many high-tech enterprises did Chongqing have at the end of 2023?"]
 CHAT_CONCURRENCY = 16  # questions answered at once (reads); index writes are one at a time
 OFFLINE = "offline"
+PREVIEW_CHARS = 200  # of a refused long question, echoed in the chat
 
 
 def _backends(cfg: Config) -> list[str]:
@@ -44,7 +54,10 @@ def build_app(engine: Engine, lang: str = "zh") -> gr.Blocks:
     if cfg.index_name not in indexes:  # not built yet: uploads create it
         indexes.insert(0, cfg.index_name)
 
-    with gr.Blocks(title="rag-zh", analytics_enabled=False, fill_width=True) as demo:
+    # delete_cache: a backstop for uploads chosen but never sent to the index (handled ones are removed
+    # at once): files this app put in Gradio's temp folder more than a day ago go, checked hourly
+    with gr.Blocks(title="rag-zh", analytics_enabled=False, fill_width=True,
+                   delete_cache=(3600, 86400)) as demo:
         ui_lang = gr.State(lang)
         messages = gr.State([])  # chat messages as shown
         pairs = gr.State([])  # (standalone question, answer text) for follow-ups
@@ -68,7 +81,7 @@ def build_app(engine: Engine, lang: str = "zh") -> gr.Blocks:
                         with gr.Row():
                             question = gr.Textbox(label=t("question", lang), placeholder=t("placeholder", lang),
                                                   scale=6, lines=1, max_lines=4, autofocus=True,
-                                                  elem_id="rag-question")
+                                                  max_length=cfg.max_question_chars, elem_id="rag-question")
                             send = gr.Button(t("send", lang), variant="primary", scale=1, min_width=80,
                                              elem_id="rag-send")
                         clear = gr.Button(t("clear", lang), size="sm", elem_id="rag-clear")
@@ -95,7 +108,8 @@ def build_app(engine: Engine, lang: str = "zh") -> gr.Blocks:
                     with gr.Column(scale=2):
                         files = gr.File(label=t("upload", lang), file_count="multiple", elem_id="rag-files")
                         upload_btn = gr.Button(t("upload_btn", lang), variant="primary", elem_id="rag-upload")
-                        status = gr.Markdown("", elem_id="rag-status", min_height=80, container=True)
+                        status = gr.Markdown("", elem_id="rag-status", min_height=80, container=True,
+                                             latex_delimiters=[])
                     with gr.Column(scale=3):
                         docs_title = gr.Markdown(f"**{t('docs_list', lang)}**")
                         docs_table = gr.HTML(_docs(engine, index_dd.value, lang), elem_id="rag-docs")
@@ -111,14 +125,24 @@ def build_app(engine: Engine, lang: str = "zh") -> gr.Blocks:
         def respond(message, msgs, hist, cmap, index, k, llm, show_scores, lang_ui):
             """Stream one answer: the question appears at once, then text deltas, then the final
             message with citation links and sources."""
-            message = (message or "").strip()
             msgs, hist, cmap = list(msgs or []), list(hist or []), dict(cmap or {})
-            if not message:
+            try:
+                message = check_question(message if isinstance(message, str) else "", cfg.max_question_chars)
+            except QuestionError as exc:
+                if exc.kind == "empty":
+                    yield msgs, gr.update(), msgs, hist, cmap
+                    return
+                # one line in the interface language; the question is not echoed whole (nor kept)
+                text = str(message).strip()
+                preview = text[:PREVIEW_CHARS] + ("…" if len(text) > PREVIEW_CHARS else "")
+                note = t("q_too_long", lang_ui, n=exc.length, limit=exc.limit)
+                msgs = msgs + [{"role": "user", "content": preview},
+                               {"role": "assistant", "content": render.esc(f"⚠ {note}")}]
                 yield msgs, gr.update(), msgs, hist, cmap
                 return
             msgs = msgs + [{"role": "user", "content": message}, {"role": "assistant", "content": ""}]
             yield msgs, "", msgs, hist, cmap
-            index = (index or cfg.index_name).strip()
+            index = _index_arg(index, cfg)
             try:
                 if not engine.exists(index):
                     raise EngineError(t("empty_index", lang_ui, index=index))
@@ -169,13 +193,16 @@ def build_app(engine: Engine, lang: str = "zh") -> gr.Blocks:
         def show_passage(chunk_id, cmap, index, show_scores, lang_ui):
             """The passage of a citation: from this session's answers (with the supporting sentence
             highlighted), else looked up in the current index."""
-            chunk_id = (chunk_id or "").strip()
+            chunk_id = (chunk_id or "").strip()[:200]
+            index = _index_arg(index, cfg)
             rec = (cmap or {}).get(chunk_id)
             if rec is None and chunk_id:
-                chunk = engine.chunk(chunk_id, (index or cfg.index_name).strip())
+                chunk = engine.chunk(chunk_id, index)
                 rec = render.chunk_record(chunk) if chunk is not None else None
-            if rec is not None and not show_scores:
-                rec = {k: v for k, v in rec.items() if k != "score"}
+            if rec is not None:
+                # the document's path relative to the index's sources, never its server path
+                rec = {k: v for k, v in rec.items() if show_scores or k != "score"}
+                rec["doc_ref"] = engine.doc_ref(rec.get("doc_path", ""), index)
             return render.passage_html(rec, lang_ui or "zh", missing=bool(chunk_id))
 
         cite_btn.click(show_passage, [cite_box, cites, index_dd, scores, ui_lang], [panel], api_name="passage",
@@ -183,7 +210,7 @@ def build_app(engine: Engine, lang: str = "zh") -> gr.Blocks:
 
         # -- documents ---------------------------------------------------------------------------
         def upload(file_list, index, lang_ui, progress=gr.Progress(track_tqdm=True)):
-            index = (index or cfg.index_name).strip()
+            index = _index_arg(index, cfg)
             paths = [f if isinstance(f, str) else getattr(f, "name", str(f)) for f in (file_list or [])]
             if not paths:
                 return t("no_files", lang_ui), gr.update(), gr.update(), gr.update()
@@ -192,12 +219,17 @@ def build_app(engine: Engine, lang: str = "zh") -> gr.Blocks:
                 res = engine.add_files(index, [(Path(p).name, p) for p in paths],
                                        progress=lambda x, d: progress(x, desc=d))
             except EngineError as exc:
-                return t("error", lang_ui, msg=str(exc)), gr.update(), gr.update(), gr.update()
+                return (t("error", lang_ui, msg=render.md_esc(str(exc))), None, gr.update(),
+                        gr.update())
+            finally:  # accepted files were copied into the uploads folder, rejected ones are not kept
+                remove_temp_uploads(paths)
+            # the status is Markdown: file names and reasons are escaped (a name is not markup)
             lines = []
             if res.added:
-                lines.append(t("added", lang_ui, names=", ".join(res.added)))
-                lines += [f"`{ln}`" for ln in res.summary_lines]
-            lines += [t("rejected", lang_ui, name=r.name, reason=r.reason) for r in res.rejected]
+                lines.append(t("added", lang_ui, names=", ".join(render.md_esc(n) for n in res.added)))
+                lines += [f"`{ln.replace('`', '')}`" for ln in res.summary_lines]
+            lines += [t("rejected", lang_ui, name=render.md_esc(r.name), reason=render.md_esc(r.reason))
+                      for r in res.rejected]
             return ("\n\n".join(lines), None, _docs(engine, index, lang_ui),
                     gr.update(choices=_doc_choices(engine, index), value=None))
 
@@ -205,22 +237,23 @@ def build_app(engine: Engine, lang: str = "zh") -> gr.Blocks:
                          api_name="upload", concurrency_id="write", concurrency_limit=1,
                          show_progress="full", show_progress_on=[status])
 
-        def delete(path, index, lang_ui):
-            index = (index or cfg.index_name).strip()
-            if not path:
+        def delete(ref, index, lang_ui):
+            """Delete the document shown as ``ref`` (its path relative to the index's sources)."""
+            index = _index_arg(index, cfg)
+            if not ref:
                 return t("pick_doc", lang_ui), gr.update(), gr.update()
             try:
-                name = engine.delete(index, path)
+                name = engine.delete(index, ref)
             except EngineError as exc:
-                return t("error", lang_ui, msg=str(exc)), gr.update(), gr.update()
-            return (t("deleted", lang_ui, name=name), _docs(engine, index, lang_ui),
+                return t("error", lang_ui, msg=render.md_esc(str(exc))), gr.update(), gr.update()
+            return (t("deleted", lang_ui, name=render.md_esc(name)), _docs(engine, index, lang_ui),
                     gr.update(choices=_doc_choices(engine, index), value=None))
 
         delete_btn.click(delete, [delete_dd, index_dd, ui_lang], [status, docs_table, delete_dd],
                          api_name="delete_doc", concurrency_id="write", concurrency_limit=1)
 
         def documents(index, lang_ui):
-            index = (index or cfg.index_name).strip()
+            index = _index_arg(index, cfg)
             return (_docs(engine, index, lang_ui), gr.update(choices=_doc_choices(engine, index), value=None),
                     gr.update(choices=_index_choices(engine, index)))
 
@@ -261,7 +294,7 @@ def build_app(engine: Engine, lang: str = "zh") -> gr.Blocks:
                 gr.update(label=t("scores", lang_ui)),
                 t("limit", lang_ui, mb=cfg.max_file_mb),
                 gr.update(label=t("upload", lang_ui)), gr.update(value=t("upload_btn", lang_ui)),
-                f"**{t('docs_list', lang_ui)}**", _docs(engine, (index or cfg.index_name).strip(), lang_ui),
+                f"**{t('docs_list', lang_ui)}**", _docs(engine, _index_arg(index, cfg), lang_ui),
                 gr.update(label=t("delete_pick", lang_ui)), gr.update(value=t("delete_btn", lang_ui)),
                 gr.update(value=t("refresh", lang_ui)),
             ]
@@ -274,6 +307,12 @@ def build_app(engine: Engine, lang: str = "zh") -> gr.Blocks:
     return demo
 
 
+def _index_arg(index, cfg: Config) -> str:
+    """The index name a request gives (a valid name has at most 64 characters: a longer one stays
+    invalid, but is not echoed back whole)."""
+    return str(index or cfg.index_name).strip()[:100]
+
+
 def _docs(engine: Engine, index: str, lang: str) -> str:
     try:
         return render.docs_html(engine.documents(index), lang, index)
@@ -282,10 +321,35 @@ def _docs(engine: Engine, index: str, lang: str) -> str:
 
 
 def _doc_choices(engine: Engine, index: str) -> list[tuple[str, str]]:
+    """(label, value) of each document for the delete dropdown; the value is the path relative to the
+    index's sources (the engine maps it back to the server path)."""
     try:
-        return [(f"{d['title']} ({d['name']})", d["path"]) for d in engine.documents(index)]
+        return [(f"{d['title']} ({d['ref']})", d["ref"]) for d in engine.documents(index)]
     except Exception:
         return []
+
+
+def remove_temp_uploads(paths: list[str]) -> None:
+    """Delete Gradio's temp copies of handled uploads (and their per-file folders once empty); only
+    files inside Gradio's upload folder are touched."""
+    try:
+        root = Path(gr.utils.get_upload_folder()).resolve()
+    except Exception:
+        return
+    for p in paths:
+        try:
+            f = Path(p).resolve()
+            f.relative_to(root)
+        except (ValueError, OSError, TypeError):
+            continue
+        if f == root or not f.is_file():
+            continue
+        try:
+            f.unlink()
+            if f.parent != root:
+                f.parent.rmdir()  # only if empty: gradio keeps one folder per uploaded content
+        except OSError:
+            pass
 
 
 def _index_choices(engine: Engine, current: str) -> list[str]:
@@ -313,6 +377,92 @@ def parse_auth(value: str | None) -> list[tuple[str, str]] | None:
             raise ValueError("--auth must look like user:password")
         out.append((user, pw))
     return out
+
+
+class LoginThrottle:
+    """Gradio's ``auth`` callable (pass :meth:`check`): checks ``user:password`` pairs and throttles
+    failed logins.
+
+    Gradio 6 calls ``auth(username, password)`` and nothing else (its ``/login`` route does not pass
+    the request), so the client's address is not known here: failures are counted per user name, and
+    over all names together. After ``free`` failures in a row for a name, attempts for that name are
+    spaced ``base * 2**k`` seconds apart (k grows with every failure, attempts still waiting included;
+    at most ``max_delay``); after ``global_free`` failures within ``window`` seconds over all names,
+    every attempt is spaced ``global_interval`` seconds from the previous one. An attempt that would
+    wait longer than ``max_wait`` seconds is refused at once, its password unchecked (HTTP 400 "too
+    many failed logins"). A successful login clears its name's failures; a name's failures are
+    forgotten ``forget`` seconds after the last one. The price of not knowing the client: someone
+    guessing a name's password also delays (while the attack lasts, refuses) that user's own logins.
+
+    >>> th = LoginThrottle([("alice", "pw")], clock=lambda: 0.0)
+    >>> asyncio.run(th.check("alice", "pw")), asyncio.run(th.check("alice", "nope"))
+    (True, False)
+    """
+
+    def __init__(self, accounts: list[tuple[str, str]], free: int = 3, base: float = 1.0, max_delay: float = 30.0,
+                 max_wait: float = 30.0, global_free: int = 20, global_interval: float = 1.0, window: float = 60.0,
+                 forget: float = 900.0, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], object] = asyncio.sleep):
+        self._accounts = {u: p for u, p in accounts}
+        self.free, self.base, self.max_delay, self.max_wait = free, base, max_delay, max_wait
+        self.global_free, self.global_interval, self.window, self.forget = global_free, global_interval, window, forget
+        self._clock, self._sleep = clock, sleep
+        self._users: dict[str, list[float]] = {}  # name -> [failures, pending, next slot, last failure]
+        self._global = [0, 0.0, 0.0]  # [failures in the window, window start, next slot]
+        self.refused = 0  # attempts refused without a check (tests and logs)
+
+    def _user(self, name: str, now: float) -> list[float]:
+        st = self._users.get(name)
+        if st is None or (st[1] == 0 and now - st[3] > self.forget):
+            st = self._users[name] = [0, 0, 0.0, now]
+            if len(self._users) > 4096:  # many names tried: forget the oldest
+                self._users.pop(next(iter(self._users)))
+        return st
+
+    async def check(self, username: str, password: str) -> bool:
+        """The callable for ``launch(auth=...)``: a coroutine function, so Gradio awaits it and a
+        throttled attempt waits without blocking the server."""
+        name = str(username or "")[:256]
+        now = self._clock()
+        st, g = self._user(name, now), self._global
+        if now - g[1] > self.window:
+            g[0], g[1] = 0, now
+        user_throttled = st[0] + st[1] >= self.free
+        global_throttled = g[0] >= self.global_free
+        start = now
+        if user_throttled:
+            start = max(start, st[2])
+        if global_throttled:
+            start = max(start, g[2])
+        if start - now > self.max_wait:
+            self.refused += 1
+            from fastapi import HTTPException
+
+            # 400 like a wrong password (Gradio's login page shows its "incorrect credentials" only for
+            # 400); the detail tells an API client why
+            raise HTTPException(status_code=400, detail=f"too many failed logins: try again in "
+                                                        f"{int(start - now - self.max_wait) + 1} s")
+        if user_throttled:
+            st[2] = start + min(self.base * 2 ** (st[0] + st[1] - self.free), self.max_delay)
+        if global_throttled:
+            g[2] = start + self.global_interval
+        st[1] += 1
+        try:
+            if start > now:  # no await otherwise: the check and its count happen in one step
+                await self._sleep(start - now)
+            pw = self._accounts.get(name)
+            ok = pw is not None and hmac.compare_digest(str(password or "").encode(), pw.encode())
+        finally:
+            st[1] -= 1
+        if ok:
+            st[0], st[2] = 0, 0.0
+        else:
+            st[0] += 1
+            st[3] = self._clock()
+            if self._clock() - g[1] > self.window:
+                g[0], g[1] = 0, self._clock()
+            g[0] += 1
+        return ok
 
 
 def _warm_gradio() -> None:
@@ -352,6 +502,6 @@ def serve(cfg: Config, host: str = "127.0.0.1", port: int = 7860, auth: str | No
     engine = prepare(cfg)
     demo = build_app(engine, lang=lang)
     demo.queue(default_concurrency_limit=CHAT_CONCURRENCY)
-    demo.launch(server_name=host, server_port=port, auth=auth_list, prevent_thread_lock=not block,
-                show_error=True, **launch_kwargs(cfg))
+    demo.launch(server_name=host, server_port=port, auth=LoginThrottle(auth_list).check if auth_list else None,
+                prevent_thread_lock=not block, show_error=True, **launch_kwargs(cfg))
     return demo

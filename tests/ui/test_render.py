@@ -66,3 +66,17 @@ def test_refusal_highlights_its_near_miss_and_a_citation_all_its_sentences():
     assert html.count('class="rag-quote"') == 2
     panel = render.passage_html(records[0], "zh")
     assert panel.count("<mark>") == 2
+
+
+def test_status_text_is_not_markdown():
+    """A file name in the (Markdown) status line stays text: no link, emphasis, HTML or math."""
+    shown = render.md_esc("[点我](http://evil)_x_ **b** <img src=x> $$a$$ #1.txt")
+    assert "[点我](" not in shown and "**" not in shown and "<img" not in shown and "$$" not in shown
+    assert shown.replace("\\", "") == "[点我](http://evil)_x_ **b** &lt;img src=x&gt; $$a$$ #1.txt"
+    assert render.md_esc("a\nb") == "a b"
+
+
+def test_passage_panel_shows_no_server_path():
+    rec = {"chunk_id": "c1", "doc_title": "报告", "doc_path": "/srv/secret/docs/a.txt", "text": "正文。"}
+    assert "/srv/secret" not in render.passage_html(rec, "zh") and "a.txt" in render.passage_html(rec, "zh")
+    assert "docs/a.txt" in render.passage_html(dict(rec, doc_ref="docs/a.txt"), "zh")
