@@ -47,9 +47,27 @@ def cmd_index(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def _question(text: str, cfg: Config) -> str:
+    """A question or query from the command line, checked as every shell checks it (not empty, not
+    longer than ``max_question_chars``); ``-`` reads it from standard input (for long or scripted input)."""
+    from rag.assistant import QuestionError, check_question
+
+    if text == "-":
+        limit = cfg.max_question_chars * 4 + 4  # UTF-8 takes at most 4 bytes a character
+        data = sys.stdin.buffer.read(limit)
+        try:
+            text = data.decode("utf-8-sig", errors="strict" if len(data) < limit else "ignore")
+        except UnicodeDecodeError as exc:
+            raise UserError(f"standard input is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
+                            f"{exc.start})") from None
+    try:
+        return check_question(text, cfg.max_question_chars)
+    except QuestionError as exc:
+        raise UserError(str(exc)) from None
+
+
 def cmd_search(args: argparse.Namespace, cfg: Config) -> int:
-    if not args.query.strip():
-        raise UserError("empty query")
+    args.query = _question(args.query, cfg)
     r = _retriever(cfg)
     timings: dict = {}
     hits = r.search(args.query, k=cfg.top_k, mode=args.mode, doc=args.doc, section=args.section, timings=timings)
@@ -131,16 +149,21 @@ def _ask_once(assistant, question: str, history, as_json: bool) -> object:
         print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=1))
         return ans
     ans = None
-    streamed = False
+    streamed: list[str] = []
     for event in assistant.stream(question, history):
         if isinstance(event, Answer):
             ans = event
         else:
-            streamed = True
+            streamed.append(event)
             print(event, end="", flush=True)
     if streamed:
         print()
-    _print_answer(ans, stream_text=streamed)
+        if "".join(streamed).strip() != ans.answer.strip():
+            # the citation check changed what was streamed (a dangling [n] dropped, or an answer the
+            # passages don't support refused): the checked answer is the one that counts
+            print("\n— checked answer —" if ans.lang == "en" else "\n——核对后的回答——")
+            streamed = []
+    _print_answer(ans, stream_text=bool(streamed))
     return ans
 
 
@@ -158,8 +181,7 @@ def _run_llm(fn):
 
 
 def cmd_ask(args: argparse.Namespace, cfg: Config) -> int:
-    if not args.question.strip():
-        raise UserError("empty question")
+    args.question = _question(args.question, cfg)
     assistant = _assistant(cfg)
     _run_llm(lambda: _ask_once(assistant, args.question, (), args.json))
     return 0
@@ -175,9 +197,13 @@ def cmd_chat(args: argparse.Namespace, cfg: Config) -> int:
         except EOFError:
             print()
             break
+        except UnicodeDecodeError:
+            print("error: that line is not UTF-8 text (check the terminal's encoding)", file=sys.stderr)
+            continue
         if not question:
             break
         try:
+            question = _question(question, cfg)
             ans = _run_llm(lambda: _ask_once(assistant, question, history, False))
         except UserError as exc:
             print(f"error: {exc}", file=sys.stderr)
