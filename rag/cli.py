@@ -140,7 +140,7 @@ def undecodable_argument(args: argparse.Namespace) -> str | None:
     Python decodes such bytes to lone surrogates; they would fail later, deep inside tokenizers or JSON.
     File and folder arguments are not checked: a file name may legitimately be any bytes.
 
-    >>> undecodable_argument(argparse.Namespace(query="\udcff预算", doc=None))
+    >>> undecodable_argument(argparse.Namespace(query="\\udcff预算", doc=None))
     'query'
     >>> undecodable_argument(argparse.Namespace(query="预算")) is None
     True
