@@ -99,7 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
 
     p = sub.add_parser("eval", help="run a question set (JSONL) and report retrieval/answer quality")
-    p.add_argument("questions", type=Path, help="JSONL file in the schema of eval/dev.jsonl")
+    p.add_argument("questions", nargs="+", metavar="SET",
+                   help="question set(s): a JSONL file in the schema of eval/dev.jsonl, or SET.jsonl=CORPUS to "
+                        "evaluate a set over its own corpus (a file or folder, indexed on first use); several sets "
+                        "are reported per set")
     p.add_argument("--out", type=Path, help="write results.jsonl, summary.json, report.md, report.png here")
     p.add_argument("--retrieval-only", action="store_true", help="skip answering")
     p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid", help="retrieval mode")
