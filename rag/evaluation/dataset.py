@@ -3,10 +3,23 @@
 >>> qs, errs = parse_lines(['{"id": "q1", "lang": "zh", "question": "多少？", "answer_facts": ["1个"], "gold_quote": "有1个"}', "{oops"])
 >>> qs[0].quotes, errs[0].line
 (['有1个'], 2)
+
+Deterministic train/val/test splits (about 60/20/20) by a hash of the question's document (its
+``report``, ``article`` or ``title`` field, else its id), so all questions about one document land in one
+split and nothing leaks between splits; ``by="id"`` splits question by question instead (for a set whose
+questions share a handful of documents):
+
+>>> a = Question("a1", "zh", "?", report="doc-7")
+>>> b = Question("b9", "en", "?", report="doc-7")
+>>> split_of(a) == split_of(b) and split_of(a) in SPLITS
+True
+>>> split_of(a, by="id") == split_of(Question("a1", "zh", "?", report="other"), by="id")
+True
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +35,8 @@ class Question:
     quotes: list[str] = field(default_factory=list)
     report: str = ""
     type: str = ""
+    # the document the question is about (report, article or title field): the unit of a split
+    document: str = ""
 
     @property
     def answerable(self) -> bool:
@@ -35,6 +50,29 @@ class LineError:
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.reason}"
+
+
+# fields naming a question's document, in order of preference
+DOCUMENT_FIELDS = ("report", "article", "title")
+SPLITS = ("train", "val", "test")
+SPLIT_BY = ("document", "id")
+
+
+def split_of(question: Question, by: str = "document") -> str:
+    """"train", "val" or "test" (about 60/20/20) from a SHA-1 of the question's document (``by="document"``;
+    a question naming no document falls back to its id) or of its id (``by="id"``)."""
+    if by not in SPLIT_BY:
+        raise ValueError(f"split_by must be one of {', '.join(SPLIT_BY)}, got {by!r}")
+    key = (question.document or question.report or question.id) if by == "document" else question.id
+    bucket = int.from_bytes(hashlib.sha1(key.encode("utf-8")).digest()[:4], "big") % 100
+    return "train" if bucket < 60 else "val" if bucket < 80 else "test"
+
+
+def in_split(questions: Iterable[Question], split: str | None, by: str = "document") -> list[Question]:
+    """The questions of ``split`` (all of them when ``split`` is None)."""
+    if split is not None and split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
+    return [q for q in questions if split is None or split_of(q, by) == split]
 
 
 def _strings(value, name: str) -> list[str]:
@@ -64,6 +102,8 @@ def parse_record(obj) -> Question:
         quotes=_strings(obj.get("gold_quote"), "gold_quote"),
         report=str(obj.get("report", "") or ""),
         type=str(obj.get("type", "") or "") or ("unanswerable" if not obj.get("gold_quote") else ""),
+        document=next((str(obj[k]) for k in DOCUMENT_FIELDS if isinstance(obj.get(k), (str, int)) and str(obj[k])),
+                      ""),
     )
 
 

@@ -1,4 +1,13 @@
-"""Reports: console table, ``report.md``, ``report.png`` (matplotlib, CJK font when available), deltas."""
+"""Reports: console table, ``report.md``, ``report.png`` (matplotlib, CJK font when available), deltas, and
+the one-row-per-set table of a multi-set run (``summary.md``).
+
+>>> row = {"n_answerable": 2, "n_unanswerable": 1, "hit@5": 0.5, "facts_correct": None, "answer_ms_p50": 61.94}
+>>> for line in render_text(suite_table({"a": {"rows": {"all": row}, "langs": ["zh"]}})).splitlines():
+...     print(line.rstrip())
+set  lang  answerable  unanswerable  hit@5  facts  citation  false refusal  refusal correct  answer p50 ms
+---  ----  ----------  ------------  -----  -----  --------  -------------  ---------------  -------------
+a    zh    2           1             0.500  -      -         -              -                61.9
+"""
 
 from __future__ import annotations
 
@@ -50,6 +59,39 @@ def console_summary(groups: dict[str, dict]) -> str:
         parts.append(render_text(table(groups, ANSWER_COLS)))
     parts.append(render_text(table({"overall": groups["overall"]}, LATENCY_COLS)))
     return "\n\n".join(parts)
+
+
+SUITE_COLS = [("hit@5", "hit@5"), ("facts_correct", "facts"), ("citation_correct", "citation"),
+              ("false_refusal", "false refusal"), ("refusal_correct", "refusal correct")]
+
+
+def suite_table(sets: dict[str, dict]) -> list[list[str]]:
+    """Rows of the multi-set table: per set its overall row, then a row per language when it has several.
+    ``sets[name]`` holds ``rows`` (from :func:`rag.evaluation.runner.headline_rows`) and ``langs``."""
+    out = [["set", "lang", "answerable", "unanswerable", *[label for _, label in SUITE_COLS], "answer p50 ms"]]
+    for name, s in sets.items():
+        for key, row in s["rows"].items():
+            lang = "+".join(s.get("langs") or []) or "-" if key == "all" else key
+            p50 = row.get("answer_ms_p50")
+            out.append([name, lang, str(row["n_answerable"]), str(row["n_unanswerable"]),
+                        *[_fmt(row.get(k)) for k, _ in SUITE_COLS], "-" if p50 is None else f"{p50:.1f}"])
+    return out
+
+
+def suite_markdown(combined: dict[str, Any]) -> str:
+    """``summary.md`` of a multi-set run: how it ran, the table, and where each set's report is."""
+    split = combined.get("split")
+    lines = ["# Evaluation summary", "",
+             f"- retrieval mode: `{combined['mode']}`; answer backend: `{combined['backend']}`; "
+             f"git commit: `{combined.get('git_commit')}`" + (f"; split: `{split}`" if split else ""),
+             "- answerable / unanswerable: question counts; hit@5 over answerable questions with a gold quote; "
+             "false refusal: answerable questions refused; refusal correct: unanswerable questions refused", "",
+             render_md(suite_table(combined["sets"])), "", "## Sets", ""]
+    for name, s in combined["sets"].items():
+        where = f"corpus `{s['corpus']}`" if s.get("corpus") else "the configured index"
+        part = f", split `{s['split']}` by {s['split_by']} ({s['n']} of {s['n_in_file']})" if s.get("split") else ""
+        lines.append(f"- [{name}]({name}/report.md): `{s['questions_file']}` on {where} (index `{s['index']}`){part}")
+    return "\n".join(lines) + "\n"
 
 
 def markdown_report(summary: dict[str, Any], records: Sequence[dict], worst: int = 8) -> str:
@@ -147,7 +189,11 @@ def chart(summary: dict[str, Any], path: Path) -> None:
     ax.set_ylabel("hit@k")
     ax.set_ylim(0, 1.05)
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower right")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="lower right")
+    else:  # no answerable question with a gold quote (e.g. an all-unanswerable set): nothing to plot
+        ax.text(0.5, 0.5, "no questions with gold quotes", ha="center", va="center", transform=ax.transAxes,
+                color="0.4")
     ax.set_title(f"Retrieval hit@k ({summary['mode']})")
     if has_answers:
         ax = axes[0][1]

@@ -2,6 +2,15 @@
 
 Every per-question record carries what is needed to recompute its metrics: the retrieved chunk ids
 and texts, the ids of the chunks holding each gold quote, the answer and the cited passages.
+
+A multi-set run reports one headline row per set (and per language when a set has several):
+
+>>> recs = [{"lang": "zh", "answerable": True, "metrics": {"hit@5": 1.0}},
+...         {"lang": "en", "answerable": True, "metrics": {"hit@5": 0.0}},
+...         {"lang": "en", "answerable": False, "metrics": {}}]
+>>> rows = headline_rows(recs)
+>>> sorted(rows), rows["all"]["hit@5"], rows["en"]["n_unanswerable"], rows["all"]["facts_correct"]
+(['all', 'en', 'zh'], 0.5, 1, None)
 """
 
 from __future__ import annotations
@@ -100,12 +109,12 @@ def evaluate_question(q: Question, retriever: Retriever, mode: str = "hybrid",
 
 def run(questions: Sequence[Question], retriever: Retriever, mode: str = "hybrid",
         answerer: Answerer | None = None, progress: bool = True,
-        on_record: Callable[[dict], None] | None = None) -> list[dict[str, Any]]:
+        on_record: Callable[[dict], None] | None = None, name: str = "") -> list[dict[str, Any]]:
     bar = None
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(questions), desc=f"evaluating ({mode})", unit="q", file=sys.stderr, dynamic_ncols=True)
+        bar = tqdm(total=len(questions), desc=f"evaluating {name + ' ' if name else ''}({mode})", unit="q", file=sys.stderr, dynamic_ncols=True)
     out = []
     for q in questions:
         rec = evaluate_question(q, retriever, mode, answerer)
@@ -137,6 +146,32 @@ def aggregate(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
             out[f"{key}_p50"] = round(M.percentile(vals, 50), 2)
             out[f"{key}_p95"] = round(M.percentile(vals, 95), 2)
     return out
+
+
+HEADLINE = ("hit@5", "facts_correct", "citation_correct", "false_refusal", "refusal_correct", "answer_ms_p50")
+
+
+def headline(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One row of a multi-set summary: answerable/unanswerable counts and the headline metrics (None when
+    no question has the metric, e.g. answer metrics in a retrieval-only run)."""
+    agg = aggregate(records)
+    row: dict[str, Any] = {"n_answerable": sum(bool(r["answerable"]) for r in records),
+                           "n_unanswerable": sum(not r["answerable"] for r in records)}
+    for k in HEADLINE:
+        row[k] = agg.get(k)
+        if f"n_{k}" in agg:
+            row[f"n_{k}"] = agg[f"n_{k}"]
+    return row
+
+
+def headline_rows(records: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """``{"all": row}``, plus one row per language when the set has questions in more than one."""
+    rows = {"all": headline(records)}
+    langs = sorted({r["lang"] for r in records if r["lang"]})
+    if len(langs) > 1:
+        for lang in langs:
+            rows[lang] = headline([r for r in records if r["lang"] == lang])
+    return rows
 
 
 def summarise(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
