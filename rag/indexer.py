@@ -9,6 +9,10 @@ A run holds the index's write lock (:meth:`rag.store.Store.lock`) from reading t
 one, so concurrent writers take turns and each applies its change on top of the other's. Only a folder
 that does not exist yet (or is an index of this tool) is written: see :meth:`rag.store.Store.inspect`.
 
+An index is built with a domain profile (:mod:`rag.profile`): ``cfg.profile`` when given, else the one it was
+built with before (recorded in its manifest as ``{"name", "sha256"}``), else ``general`` (``gov-report`` for
+the bundled sample corpus). The profile's glossary goes into the index's English-Chinese keyword bridge.
+
 >>> from rag.config import Config
 >>> build_index(["data/"], Config(index_name="mydocs"))  # doctest: +SKIP
 IndexSummary(index='mydocs', files_indexed=1, ...)
@@ -25,9 +29,10 @@ from pathlib import Path
 from typing import Iterable
 
 from rag.chunk import chunk_document
-from rag.config import SAMPLE_CORPUS, Config
+from rag.config import SAMPLE_CORPUS, SAMPLE_PROFILE, Config
 from rag.embed import VectorCache, embed_with_cache, get_embedder
 from rag.load import SUPPORTED, FileError, iter_files, load_paths
+from rag.profile import ProfileError, index_profile
 from rag.store import Store, StoreError
 from rag.types import Chunk
 
@@ -119,6 +124,12 @@ def _build_locked(paths: list, cfg: Config, embedder, target: Path, rebuild: boo
         if rp not in sources:
             sources.append(rp)
     sources = [s for s in sources if not _under(s, removed)]
+    # the profile: the one asked for, else the index's own, else the one its sources imply
+    recorded = (old.manifest if old else Store.read_manifest(target)) or {}
+    try:
+        profile = index_profile({"profile": recorded.get("profile"), "sources": sources}, cfg.profile)
+    except ProfileError as exc:
+        raise IndexError_(str(exc)) from None
     found, errors = iter_files(sources)
     found = [f for f in found if not _under(str(f.resolve()), removed)]
 
@@ -179,7 +190,8 @@ def _build_locked(paths: list, cfg: Config, embedder, target: Path, rebuild: boo
         raise IndexError_(_nothing_indexed(sources, found, errors))
     summary.files_removed = len(set(old_files) - set(files))
     summary.chunks = len(chunks)
-    if old and summary.files_indexed == 0 and summary.files_removed == 0 and old.manifest.get("sources") == sources:
+    if (old and summary.files_indexed == 0 and summary.files_removed == 0 and old.manifest.get("sources") == sources
+            and old.manifest.get("profile") == profile.record()):
         if any(old_files[k] != files[k] for k in files):
             # sizes and mtimes learned (a manifest from before they were recorded, or files that were too
             # fresh last time): record them so the next run need not open these files; nothing is re-embedded
@@ -207,8 +219,10 @@ def _build_locked(paths: list, cfg: Config, embedder, target: Path, rebuild: boo
         "chunker": _chunker_settings(cfg),
         "sources": sources,
         "files": files,
+        "profile": profile.record(),
     }
-    store = Store.build(chunks, vectors, manifest)
+    with profile.bridge_terms():  # the keyword bridge and gloss index get the profile's glossary
+        store = Store.build(chunks, vectors, manifest)
     try:
         store.save(target, rebuild=rebuild)
     except StoreError as exc:
@@ -251,7 +265,8 @@ def _bar(total: int, desc: str, enabled: bool):
 
 
 def ensure_default_index(cfg: Config, progress: bool = True) -> None:
-    """Build the bundled sample corpus into the default index when its folder does not exist yet.
+    """Build the bundled sample corpus into the default index when its folder does not exist yet, with the
+    sample's profile (``gov-report``) unless ``cfg.profile`` names another.
 
     An existing folder is never rebuilt here: a damaged index, or a folder that is not an index, is reported
     when it is opened (:meth:`rag.store.Store.load`), with how to rebuild it.
@@ -270,4 +285,4 @@ def ensure_default_index(cfg: Config, progress: bool = True) -> None:
         if progress:
             print(f"No index yet: building '{cfg.index_name}' from the sample corpus {SAMPLE_CORPUS.name} "
                   f"(about a minute, once)...", file=sys.stderr)
-        build_index([SAMPLE_CORPUS], cfg, progress=progress)
+        build_index([SAMPLE_CORPUS], cfg.replace(profile=cfg.profile or SAMPLE_PROFILE), progress=progress)

@@ -1,7 +1,9 @@
 """Retrieving: hybrid dense (FAISS) + BM25 search fused with weighted reciprocal rank fusion.
 
-English questions get an offline lexical bridge (CC-CEDICT + glossary) so BM25 finds Chinese passages;
-chunks in the other script and non-prose front matter are ranked down in dense search. A query is
+English questions get an offline lexical bridge (CC-CEDICT + the domain profile's glossary, built into the
+index) so BM25 finds Chinese passages; chunks in the other script and non-prose front matter are ranked down
+in dense search. The retriever carries the index's domain profile (:mod:`rag.profile`: the one the index was
+built with, unless the config names one) for the answerer. A query is
 read up to ``cfg.max_question_chars`` characters (the question limit of every shell), and the embedder
 reads only its first :data:`rag.embed.QUERY_CHARS`, so even a huge query from a library caller is cheap.
 
@@ -12,21 +14,20 @@ reads only its first :data:`rag.embed.QUERY_CHARS`, so even a huge query from a 
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from rag.bridge import expand, query_gloss_words
+from rag.bridge import expand, query_gloss_words, set_profile_terms
 from rag.config import Config
 from rag.embed import Embedder, get_embedder
+from rag.profile import Profile, index_profile
 from rag.store import Store
-from rag.tokenize import script_of, tokenize
+from rag.tokenize import script_of, tokenize, years_in
 from rag.types import Hit
 
 MODES = ("hybrid", "dense", "bm25")
-_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 
 
 @dataclass
@@ -43,22 +44,31 @@ class Query:
 class Retriever:
     """Loads the index and embedder once; ``search`` is then cheap."""
 
-    def __init__(self, store: Store, embedder: Embedder, cfg: Config):
+    def __init__(self, store: Store, embedder: Embedder, cfg: Config, profile: Profile | None = None):
         self.store = store
         self.embedder = embedder
         self.cfg = cfg
+        # the domain profile: given, else the config's, else the one the index was built with
+        self.profile = profile or index_profile(store.manifest, cfg.profile)
         self._chunk_lang = np.array([script_of(c.text) for c in store.chunks])
         self._front = np.array([c.front_matter for c in store.chunks], dtype=bool)
         # years named by each chunk's section headings (not the document title, which often names two):
         # "一、2023年工作回顾" vs "二、2024年工作安排"
-        self._section_years = [frozenset(y for h in c.section[1:] for y in _YEAR.findall(h)) for c in store.chunks]
+        self._section_years = [frozenset(y for h in c.section[1:] for y in years_in(h)) for c in store.chunks]
         langs, counts = np.unique(self._chunk_lang, return_counts=True) if len(store.chunks) else ([], [])
         self._majority = str(langs[int(np.argmax(counts))]) if len(langs) else "zh"
 
     @classmethod
     def open(cls, cfg: Config) -> "Retriever":
+        """Open the index of ``cfg`` with its domain profile (``cfg.profile``, else the one recorded in the
+        index); :class:`rag.store.StoreError` or :class:`rag.profile.ProfileError` (one line) if it can't."""
         embedder = get_embedder(cfg.embedder, cfg.threads)
-        return cls(Store.load(cfg.index_path, embedder.name), embedder, cfg)
+        profile = index_profile(Store.read_manifest(cfg.index_path), cfg.profile)
+        with profile.bridge_terms():  # an index of an older keyword version is re-keyed with its profile
+            store = Store.load(cfg.index_path, embedder.name)
+        # callers that don't know the profile (the citation check of LLM answers) use its glossary
+        set_profile_terms(profile.glossary(), profile.en_stop)
+        return cls(store, embedder, cfg, profile)
 
     def prepare(self, text: str) -> Query:
         text = text[: max(1, self.cfg.max_question_chars)]
@@ -69,11 +79,11 @@ class Retriever:
         bridged: list[tuple[str, float]] = []
         gloss: dict[str, float] = {}
         if lang == "en" and self.cfg.bridge:
-            bridged = expand(text, self.store.bridge)
+            bridged = expand(text, self.store.bridge, self.profile.en_stop)
             for term, w in bridged:
                 for t in tokenize(term):
                     tokens[t] = max(tokens.get(t, 0.0), w)
-            gloss = {w: 1.0 for w in query_gloss_words(text)}
+            gloss = {w: 1.0 for w in query_gloss_words(text, self.profile.en_stop)}
         return Query(text, lang, tokens, bridged, gloss)
 
     def _allowed(self, doc: str | None, section: str | None) -> np.ndarray | None:
@@ -142,7 +152,7 @@ class Retriever:
             for ranks, w in ((dense_rank, self.cfg.dense_weight), (bm25_rank, self.cfg.bm25_weight)):
                 for i, r in ranks.items():
                     fused[i] = fused.get(i, 0.0) + w / (self.cfg.rrf_k + r)
-        years = set(_YEAR.findall(text))
+        years = set(years_in(text))
         if years and self.cfg.year_mismatch_penalty != 1.0:
             # a question about 2023 and a passage under a heading about 2024 only: rank it down
             for i in fused:

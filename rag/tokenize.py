@@ -80,6 +80,43 @@ def unglue(tokens: list[str]) -> list[str]:
     return out
 
 
+# -- years ------------------------------------------------------------------------------------------
+# a year written as a number: 1000-2099, not part of a longer number or decimal, and not an amount (1500亿元,
+# 2000 people); 公元前221年 (BC) is not a plain year
+_AMOUNT_AFTER = (r"(?!\s*(?:[%‰万亿千百元个人名家项条座所户件辆套吨亩米多余倍]|yuan\b|people\b|persons?\b|km\b"
+                 r"|kilomet|met(?:er|re)s?\b|million\b|billion\b|thousand\b|tons?\b|tonnes?\b|times\b))")
+YEAR = re.compile(r"(?<![\d前])(?<!\d[.,])((?:1[0-9]|20)\d\d)(?!\d|[.,]\d)" + _AMOUNT_AFTER)
+# a year or century as a Chinese text writes it when it dates something ("2023年", "2023年底", "公元前221年",
+# "19世纪", "1990年代"): no figure to answer a quantity question with
+YEAR_WORD = re.compile(r"(?:公元前?\d{1,4}|(?<![\d.])(?:1[0-9]|20)\d\d)年(?:底|末|初|代)?|(?<!\d)\d{1,2}世纪")
+_BC = re.compile(r"公元前(\d{1,4})年|(?<![\d.])(\d{1,4})\s*(?:bc|b\.c\.|bce)(?![a-z])", re.I)
+_AD = re.compile(r"公元(?!前)(\d{1,4})年|(?<![a-z])(?:ad|a\.d\.)\s*(\d{1,4})(?!\d)", re.I)
+_CENTURY = re.compile(r"(?<!\d)(\d{1,2})世纪|(?<!\d)(\d{1,2})(?:st|nd|rd|th)[\s-]+century", re.I)
+_YEAR_NIAN = re.compile(r"(?<![\d.])((?:1[0-9]|20)\d\d)年(?!\d)")
+
+
+def years_in(text: str, dated_only: bool = False) -> list[str]:
+    """The years and centuries ``text`` names, as comparable labels: "1896", "前221" (221 BC), "19世纪"
+    (the 19th century); with ``dated_only`` a plain number counts only when 年 follows it (a passage's
+    "2023年", not its "2000 people"), without it any year-like number does (a question's "in 1896").
+
+    >>> years_in("2023年重庆GDP和公元前221年、19世纪的1368"), years_in("in 221 BC and the 14th century")
+    (['2023', '前221', '19世纪', '1368'], ['前221', '14世纪'])
+    >>> years_in("2000亿元 and 2,500 people in 2024."), years_in("1368年和1368", dated_only=True)
+    (['2024'], ['1368'])
+    """
+    found: list[tuple[int, str]] = []
+    for m in _BC.finditer(text):
+        found.append((m.start(), "前" + (m.group(1) or m.group(2))))
+    for m in _AD.finditer(text):
+        found.append((m.start(), m.group(1) or m.group(2)))
+    for m in _CENTURY.finditer(text):
+        found.append((m.start(), (m.group(1) or m.group(2)) + "世纪"))
+    for m in (_YEAR_NIAN if dated_only else YEAR).finditer(text):
+        found.append((m.start(), m.group(1)))
+    return list(dict.fromkeys(label for _, label in sorted(found)))
+
+
 def is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
@@ -91,3 +128,6 @@ def script_of(text: str) -> str:
         return "zh"
     cjk = sum(1 for c in letters if is_cjk(c))
     return "zh" if cjk >= 0.2 * len(letters) else "en"
+
+
+jieba_module = _jieba  # the initialised jieba module (public name for other modules)

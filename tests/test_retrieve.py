@@ -28,6 +28,16 @@ def test_bridge_expands_english_terms(retriever):
     assert "市级" in q.tokens and "预算" in q.tokens
 
 
+def test_the_sample_index_is_built_and_read_with_the_gov_report_profile(retriever):
+    """The bundled sample corpus is a government gazette: indexed without a profile, it gets gov-report (the
+    manifest records it) and its English bridge holds gov-report's glossary; its home place names nothing."""
+    assert retriever.profile.name == "gov-report"
+    assert retriever.store.manifest["profile"] == retriever.profile.record()
+    assert "一般公共预算收入" in retriever.store.bridge["general public budget revenu"]
+    q = retriever.prepare("What was Chongqing's general public budget revenue?")
+    assert "chongq" not in q.gloss_tokens and "重庆" not in q.tokens
+
+
 def test_filters(retriever):
     hits = retriever.search("教育支出", k=5, section="市级")
     assert hits and all(any("市级" in s for s in h.chunk.section) for h in hits)

@@ -3,9 +3,17 @@
 A *concept* is one thing the question asks about, as the Chinese strings that would express it in the
 passages: a Chinese word of the question, or the Chinese candidates of an English phrase (bridge).
 
->>> a = analyse("2024年市级教育支出是多少？", lambda s: 1.0, {})
+What a question may say without naming anything to look for, and which scopes a figure is given for,
+comes from the domain profile (:mod:`rag.profile`); without one (``general``) there is no scope logic:
+
+>>> from rag.profile import load_profile
+>>> a = analyse("2024年市级教育支出是多少？", lambda s: 1.0, {}, profile=load_profile("gov-report"))
 >>> [c.forms for c in a.concepts], a.years, a.scope, a.quantity
 ([('市级',), ('教育',), ('支出',)], ['2024'], '市级', True)
+>>> analyse("2024年市级教育支出是多少？", lambda s: 1.0, {}).scope is None
+True
+>>> analyse("How long is the Yangtze, and when was it named (1368)?", lambda s: 1.0, {}).years
+['1368']
 """
 
 from __future__ import annotations
@@ -18,15 +26,19 @@ from typing import Callable
 from rag.answer.lang import detect_lang
 from functools import lru_cache
 
-from rag.bridge import _EN_WORD, _stop_stems, _weak_stems, en_words, expand_spans, glossary_pairs, stem
-from rag.tokenize import _jieba, normalise, stopwords, unglue
+from rag.bridge import EN_WORD as _EN_WORD, en_words, expand_spans, stem
+from rag.bridge import stop_stems as _stop_stems, weak_stems as _weak_stems
+from rag.profile import Profile, load_profile
+from rag.tokenize import jieba_module as _jieba, normalise, stopwords, unglue, years_in
 
+# the language's question words and fillers (a genre's own fillers, 政府/报告/预算, are in its profile)
 QUESTION_WORDS = frozenset("""多少 几 哪 哪些 哪个 哪里 什么 怎么 怎样 如何 是否 吗 呢 多大 多高 多长 几个 几项 分别 是 有 为 了
 达到 实现 提出 要求 根据 按照 其中 以及 情况 方面 一共 总共 共 到 截至 年底 年末 全年 目前 去年 今年 明年 上年 当年
-重庆 重庆市 我市 本市 政府 工作 报告 计划 预算 草案 亿元 万元 元 个 项 家 人 万人 多出 新增 年""".split())
+亿元 万元 元 个 项 家 人 万人 多出 新增 年""".split())
 QUANTITY_ZH = re.compile(r"多少|几[个项家条座所人次年]?|多大|多高|多长|比例|比重|占比|百分之|增长|下降|增速|提高|降低|规模|总额|金额|数量")
-QUANTITY_EN = re.compile(r"\bhow (many|much|large|big|fast|long|high)\b|\bwhat (share|percentage|proportion|level|rate|amount|number)\b|\bby how\b|\brate\b|\bshare\b|\bpercent|\bnumber of\b|\btotal\b|\btarget\b|\bwhat (was|is|were|are|will be)\b.{0,40}\b(gdp|revenue|income|spending|expenditure|output|investment|population|volume|value|turnover|surplus|deficit|debt|balance)\b", re.I)
-YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+# "how long/tall/old...": the question asks for a quantity or a dimension; the word itself names nothing
+DIMENSION_WORDS = frozenset("many much long tall high far old big large wide deep fast heavy".split())
+QUANTITY_EN = re.compile(r"\bhow (many|much|large|big|fast|long|high|tall|far|old|wide|deep|heavy)\b|\bwhat (share|percentage|proportion|level|rate|amount|number)\b|\bby how\b|\brate\b|\bshare\b|\bpercent|\bnumber of\b|\btotal\b|\btarget\b|\bwhat (was|is|were|are|will be)\b.{0,40}\b(gdp|revenue|income|spending|expenditure|output|investment|population|volume|value|turnover|surplus|deficit|debt|balance)\b", re.I)
 # question words and fillers jieba may glue into one token ("哪一条", "各是", "百分之")
 QUESTION_PATTERN = re.compile(r"^(哪|几|多少|多大|是否|不是|百分之|大概|大约|具体|提到|点名|各是|分别|一共|总共)|是$"
                               r"|^第|^[一二三四五六七八九十两]+[个座项条大种类支家]")
@@ -40,7 +52,11 @@ RATE_EN = re.compile(r"\b(rate|percentage|proportion|share)\b", re.I)
 QUOTED = re.compile(r"[“\"《]([^“”\"《》]{2,20})[”\"》]")
 # X（Y）: Y names X exactly (卖地收入（国有土地使用权出让收入）); asides in brackets are not names
 BRACKETED = re.compile(r"([\u4e00-\u9fff]{2,})[（(]([^（）()]{2,20})[）)]")
-NOT_EXACT = re.compile(r"(不是|不含|非)?(全市|市级)")
+# a scope word, negated or not, is no exact name (市级（不是全市）)
+NOT_EXACT_PREFIX = r"(不是|不含|非)?"
+# negations that take a scope out of a question ("municipal-level, not city-wide": the scope is municipal)
+NEGATION_EN = r"(?:not|rather than|instead of|excluding)\s+(?:the\s+)?"
+NEGATION_ZH = r"(?:不是|不含|而非|非)"
 ASIDE = re.compile(r"单位|即可|约|大概|大约|左右|例如|比如|不含|不是|包括|含|如|注")
 RELATIVE_YEARS = {"去年": -1, "上年": -1, "last year": -1, "今年": 0, "this year": 0, "明年": 1, "next year": 1}
 
@@ -62,7 +78,9 @@ class Analysis:
     concepts: list[Concept] = field(default_factory=list)
     quantity: bool = False
     years: list[str] = field(default_factory=list)
-    scope: str | None = None  # "市级" / "全市" / None (both or neither)
+    # the scope the question names, as the Chinese word of one side of a profile's scope pair (市级 rather
+    # than 全市); None when it names both sides or neither, or the profile has no scope pairs
+    scope: str | None = None
     numbers: list[str] = field(default_factory=list)  # figures quoted in the question (not years)
     unit: str | None = None  # expected kind of figure: "percent", "money" or "count"
     rate: bool = False  # asks for a rate or share (占比, 比重, 率, rate, share): the answer is a percentage
@@ -74,6 +92,7 @@ class Analysis:
     unmapped: list[str] = field(default_factory=list)
     content_words: int = 0
     words: list[str] = field(default_factory=list)  # English questions: stemmed words (span offsets)
+    profile: Profile | None = field(default=None, repr=False)  # the domain profile it was analysed with
 
     def pairs(self) -> list[tuple[Concept, Concept]]:
         """Concepts as (modifier, head), the way the question writes them: adjacent (城镇/居民, per capita/gdp)
@@ -96,13 +115,14 @@ class Analysis:
 
 
 def analyse(question: str, idf: Callable[[str], float], bridge: dict[str, list[str]],
-            current_year: int | None = None) -> Analysis:
+            current_year: int | None = None, profile: Profile | None = None) -> Analysis:
+    profile = profile or load_profile()
     lang = detect_lang(question)
     text = normalise(question)
-    a = Analysis(question, lang)
+    a = Analysis(question, lang, profile=profile)
     a.quantity = bool(QUANTITY_ZH.search(question) if lang == "zh" else
                       QUANTITY_EN.search(question) or QUANTITY_ZH.search(question))
-    years = YEAR.findall(text)
+    years = years_in(text)
     if current_year:
         for word, delta in RELATIVE_YEARS.items():
             if word in text:
@@ -110,14 +130,11 @@ def analyse(question: str, idf: Callable[[str], float], bridge: dict[str, list[s
     a.years = sorted(set(years))
     a.unit = expected_unit(question, lang) if a.quantity else None
     a.numbers = [n for n in re.findall(r"\d+(?:\.\d+)?", text) if n not in a.years and len(n) > 1]
-    low = re.sub(r"(not|rather than|instead of|excluding)\s+(the\s+)?(city-?wide|municipal[- ]level|全市|市级)", " ", text.lower())
-    low = re.sub(r"(不是|不含|而非|非)(全市|市级)", " ", low)
-    city = "全市" in low or bool(re.search(r"city-?wide|whole city|entire city", low))
-    muni = "市级" in low or bool(re.search(r"municipal[- ]level|\bmunicipal\b", low))
-    a.scope = "市级" if muni and not city else "全市" if city and not muni else None
+    low = drop_negated_scopes(text.lower(), profile)
+    a.scope = question_scope(low, profile)
 
     a.rate = bool(RATE_ZH.search(question) if lang == "zh" else RATE_EN.search(question) or RATE_ZH.search(question))
-    a.exact = exact_terms(text)
+    a.exact = exact_terms(text, profile)
 
     seen: set[str] = set()
     stop = stopwords()
@@ -129,7 +146,8 @@ def analyse(question: str, idf: Callable[[str], float], bridge: dict[str, list[s
         if start >= 0:
             pos = start + len(w)
         w = w.strip()
-        if ((len(w) < 2 and not w.isdigit()) or w in stop or w in QUESTION_WORDS or w in seen or not _is_word(w)
+        if ((len(w) < 2 and not w.isdigit()) or w in stop or w in QUESTION_WORDS or w in profile.zh_generic
+                or w in seen or not _is_word(w)
                 or QUESTION_PATTERN.search(w) or w in TIME_UNIT_WORDS or (GLUED.search(w) and not freq.get(w))):
             continue
         if w in a.years or (lang == "en" and w.isascii()):
@@ -137,10 +155,10 @@ def analyse(question: str, idf: Callable[[str], float], bridge: dict[str, list[s
         seen.add(w)
         a.concepts.append(Concept((w,), idf(w), w, ("zh", start, start + len(w)) if start >= 0 else ("", -1, -1)))
     if lang == "en":
-        curated = glossary_phrases()
-        spans = expand_spans(low, bridge)
+        curated = glossary_phrases(profile)
+        spans = expand_spans(low, bridge, profile.en_stop)
         names = proper_names(question)
-        a.unmapped, a.content_words = _unmapped(low, spans, names)
+        a.unmapped, a.content_words = _unmapped(low, spans, names, profile)
         a.words = en_words(low)
         for phrase, forms, (i, j) in spans:
             forms = tuple(f for f in forms if f not in seen)
@@ -154,14 +172,36 @@ def analyse(question: str, idf: Callable[[str], float], bridge: dict[str, list[s
 
 
 MODIFIER_PREPOSITIONS = frozenset({"for", "of", "on", "among"})
-# words every question about these documents may use without naming a concept
-GENERIC_EN = frozenset("""chongqing chongqing's city municipal much many what which how did does was were is are year
+# words any English question may use without naming a concept (a genre's own, and the corpus' home place,
+# are in its profile)
+GENERIC_EN = frozenset("""much many what which how did does was were is are year
 went go goes gone get got make made take took through""".split())
 
 
-@lru_cache(maxsize=1)
-def _skip_stems() -> frozenset[str]:
-    return _stop_stems() | _weak_stems() | {stem(w) for w in GENERIC_EN}
+def drop_negated_scopes(low: str, profile: Profile) -> str:
+    """``low`` (a lower-cased question) without the scope wordings it negates ("not city-wide", "不是全市")."""
+    words = sorted({w.lower() for pair in profile.scopes for w in pair.words()}, key=lambda w: (-len(w), w))
+    if not words:
+        return low
+    alt = "|".join(re.escape(w) for w in words)
+    low = re.sub(rf"{NEGATION_EN}(?:{alt})", " ", low)
+    return re.sub(rf"{NEGATION_ZH}(?:{alt})", " ", low)
+
+
+def question_scope(low: str, profile: Profile) -> str | None:
+    """The scope a question names: one side of the first of the profile's scope pairs it names exactly
+    one side of (None: none, both, or no pairs)."""
+    for pair in profile.scopes:
+        sides = pair.mentioned(low)
+        if len(sides) == 1:
+            return next(iter(sides))
+    return None
+
+
+@lru_cache(maxsize=8)
+def _skip_stems(profile: Profile) -> frozenset[str]:
+    return (_stop_stems() | _weak_stems() | {stem(w) for w in GENERIC_EN | profile.generic_en}
+            | profile.generic_en | profile.en_stop)
 
 
 def proper_names(question: str) -> frozenset[str]:
@@ -174,27 +214,33 @@ def proper_names(question: str) -> frozenset[str]:
     return frozenset(re.sub(r"'s$", "", w.lower()) for w in caps)
 
 
-def _unmapped(low: str, spans, names: frozenset[str] = frozenset()) -> tuple[list[str], int]:
+def _unmapped(low: str, spans, names: frozenset[str] = frozenset(),
+              profile: Profile | None = None) -> tuple[list[str], int]:
     """Content words of an English question that no bridge phrase covers, and how many content words
     it has; ``names`` (proper names: Manzhouli, Russia) don't count either way: a transliteration the
-    dictionary lacks says nothing about the documents."""
+    dictionary lacks says nothing about the documents; nor does the word of "how long / tall / old..."
+    (it asks for a quantity, it names nothing)."""
     raw = _EN_WORD.findall(low.replace("-", " "))
     stems = en_words(low)
     covered = {k for _, _, (i, j) in spans for k in range(i, j)}
-    skip = _skip_stems()
+    skip = _skip_stems(profile or load_profile())
     content = [k for k, w in enumerate(stems)
-               if w not in skip and not w[0].isdigit() and len(w) > 2 and re.sub(r"'s$", "", raw[k]) not in names]
+               if w not in skip and not w[0].isdigit() and len(w) > 2 and re.sub(r"'s$", "", raw[k]) not in names
+               and not (raw[k] in DIMENSION_WORDS and k > 0 and raw[k - 1] == "how")]
     return [raw[k] for k in content if k not in covered], len(content)
 
 
-def exact_terms(text: str) -> list[tuple[str, tuple[str, ...]]]:
-    """Terms the question names exactly, with their alternatives.
+def exact_terms(text: str, profile: Profile | None = None) -> list[tuple[str, tuple[str, ...]]]:
+    """Terms the question names exactly, with their alternatives (a profile's scope word is none).
 
     >>> exact_terms("“渝快办”上线了多少项？卖地收入（国有土地使用权出让收入）有多少？收入（单位亿元）是多少？")
     [('渝快办', ()), ('国有土地使用权出让收入', ('卖地收入',))]
     """
+    scopes = sorted({w for pair in (profile or load_profile()).scopes for w in (pair.wide, pair.narrow)})
+    not_exact = re.compile(NOT_EXACT_PREFIX + "(" + "|".join(map(re.escape, scopes)) + ")") if scopes else None
+
     def chinese(t: str) -> bool:
-        return bool(re.fullmatch(r"[\u4e00-\u9fff\d·]+", t)) and not NOT_EXACT.fullmatch(t)
+        return bool(re.fullmatch(r"[\u4e00-\u9fff\d·]+", t)) and not (not_exact and not_exact.fullmatch(t))
 
     out = [(t, ()) for t in QUOTED.findall(text) if chinese(t)]
     for before, t in BRACKETED.findall(text):
@@ -219,9 +265,12 @@ def expected_unit(question: str, lang: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=1)
-def glossary_phrases() -> frozenset[str]:
-    return frozenset(en for en, _ in glossary_pairs())
+@lru_cache(maxsize=8)
+def glossary_phrases(profile: Profile | None = None) -> frozenset[str]:
+    """The English phrases (normalised) of the profile's curated glossary."""
+    from rag.bridge import norm_phrase
+
+    return frozenset(norm_phrase(en) for en, _ in (profile or load_profile()).glossary())
 
 
 def _is_word(w: str) -> bool:

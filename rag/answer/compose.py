@@ -6,20 +6,11 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
-from pathlib import Path
 
 from rag.answer.numbers import render_all
-
-# document kinds of Chinese official reports, for "According to the ... [n]"
-_REPORT_KINDS = [
-    ("预算", "budget report"),
-    ("国民经济和社会发展", "economic and social development plan report"),
-    ("政府工作报告", "government work report"),
-    ("决算", "final accounts report"),
-    ("公报", "gazette"),
-]
+from rag.profile import Profile, load_profile
+from rag.tokenize import YEAR
 
 
 def compose_zh(parts) -> str:
@@ -27,27 +18,44 @@ def compose_zh(parts) -> str:
     return "；".join(f"{text.rstrip('。；')}[{n}]" for n, text, _ in parts) + "。"
 
 
-def _source_label(hit) -> str:
+def _source_label(hit, profile: Profile | None = None) -> str:
+    """How an English answer names a source: the profile's label of its report kind (matched in the report
+    title, the first section heading, then in the document title), with the years of its headings ("the
+    2023/2024 budget report"); else the document's title (《长江》); else "the documents".
+
+    >>> from rag.types import Chunk, Hit
+    >>> hit = Hit(Chunk("c", "d", "长江", "yangtze.md", ["长江", "是中国最长的河流"], "长江……", 0, 3, 1, 1), 1.0)
+    >>> _source_label(hit)
+    '《长江》'
+    >>> hit.chunk.section = ["关于2023年预算执行情况和2024年预算草案的报告"]
+    >>> _source_label(hit, load_profile("gov-report"))
+    'the 2023/2024 budget report'
+    """
     if hit is None:
         return "the documents"
-    title = (hit.chunk.section[0] if hit.chunk.section else hit.chunk.doc_title) or ""
-    years = re.findall(r"20\d\d", " ".join(hit.chunk.section[:2]))
-    for key, label in _REPORT_KINDS:
-        if key in title:
-            return f"the {'/'.join(dict.fromkeys(years))} {label}".replace("the  ", "the ") if years else f"the {label}"
+    profile = profile or load_profile()
+    c = hit.chunk
+    report = c.section[0] if c.section else ""
+    for title in (report, c.doc_title or ""):
+        label = profile.report_label(title) if title else None
+        if label:
+            years = YEAR.findall(" ".join(c.section[:2]))
+            return f"the {'/'.join(dict.fromkeys(years))} {label}" if years else f"the {label}"
+    title = (c.doc_title or "").strip()
     return f"《{title}》" if title else "the documents"
 
 
-def compose_en(parts, analysis=None) -> str:
+def compose_en(parts, analysis=None, profile: Profile | None = None) -> str:
     """English frame around the Chinese evidence, figures rendered for English readers, key terms glossed."""
+    profile = profile or load_profile()
     out = []
     for n, text, hit in parts:
         sentence = render_all(text.rstrip("。；"))
-        out.append(f"According to {_source_label(hit)} [{n}]: {sentence}.")
+        out.append(f"According to {_source_label(hit, profile)} [{n}]: {sentence}.")
     terms = []
     seen = set()
     for _, text, _ in parts:
-        for term, gloss in key_terms(text, analysis):
+        for term, gloss in key_terms(text, analysis, profile):
             if term not in seen:
                 seen.add(term)
                 terms.append(f"{term} = {gloss}")
@@ -56,25 +64,25 @@ def compose_en(parts, analysis=None) -> str:
     return " ".join(out)
 
 
-def key_terms(text: str, analysis=None) -> list[tuple[str, str]]:
+def key_terms(text: str, analysis=None, profile: Profile | None = None) -> list[tuple[str, str]]:
     """Chinese terms of ``text`` that the question asked about, with an English gloss."""
     out = []
     forms = [f for c in (analysis.concepts if analysis else []) for f in c.forms]
     for f in sorted(set(forms), key=lambda x: (-len(x), x)):  # longest first; ties in a fixed order
         if len(f) >= 2 and f in text and not any(f in t for t, _ in out):
-            g = gloss_term(f)
+            g = gloss_term(f, profile or load_profile())
             if g:
                 out.append((f, g))
     return sorted(out, key=lambda tg: text.find(tg[0]))  # in reading order
 
 
 @lru_cache(maxsize=4096)
-def gloss_term(zh: str) -> str | None:
-    """English for a Chinese term: the curated glossary first, then CC-CEDICT's first sense."""
-    g = _glossary_reverse().get(zh)
+def gloss_term(zh: str, profile: Profile | None = None) -> str | None:
+    """English for a Chinese term: the profile's curated glossary first, then CC-CEDICT's first sense."""
+    g = _glossary_reverse(profile or load_profile()).get(zh)
     if g:
         return " ".join(w.upper() if w in _ACRONYMS else w for w in g.split(" "))
-    from rag.bridge import _cedict_lines, _clean_definition
+    from rag.bridge import cedict_lines as _cedict_lines, clean_definition as _clean_definition
 
     for raw in _cedict_lines().get(zh, ()):
         body = raw[raw.find("]") + 1:].strip().strip("/")
@@ -88,14 +96,10 @@ def gloss_term(zh: str) -> str | None:
 _ACRONYMS = frozenset("gdp cpi sme ai r&d it ppp".split())  # the glossary is lower case
 
 
-@lru_cache(maxsize=1)
-def _glossary_reverse() -> dict[str, str]:
-    path = Path(__file__).resolve().parents[1] / "data" / "glossary_en_zh.tsv"
+@lru_cache(maxsize=8)
+def _glossary_reverse(profile: Profile) -> dict[str, str]:
+    """Chinese term -> the first English phrase the profile's glossary gives it."""
     out: dict[str, str] = {}
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if "\t" in line and not line.startswith("#"):
-                en, zh = line.split("\t", 1)
-                for t in zh.split(","):
-                    out.setdefault(t.strip(), en.strip())
+    for en, zh in profile.glossary():
+        out.setdefault(zh, en)
     return out

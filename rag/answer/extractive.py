@@ -2,9 +2,10 @@
 
 Each sentence is scored by how much of the question's concepts (IDF-weighted; English concepts reach
 Chinese text through the bridge) it covers, with its passage's section path as context; by whether it
-carries a figure when the question asks for one; and by year (2023 vs 2024) and scope (全市 vs 市级)
-agreement. The best 1-3 sentences, trimmed to the clauses that hold the figures, make the answer, each
-followed by its citation ``[n]``. Below the calibrated evidence threshold it refuses.
+carries a figure when the question asks for one; and by year (2023 vs 2024) agreement and, when the domain
+profile (:mod:`rag.profile`) has scope pairs, scope agreement (gov-report: 全市 vs 市级). The best 1-3
+sentences, trimmed to the clauses that hold the figures, make the answer, each followed by its citation
+``[n]``. Below the calibrated evidence threshold it refuses.
 """
 
 from __future__ import annotations
@@ -21,15 +22,22 @@ from rag.answer.prompts import join_sentences, part_refusal_text, refusal_with_r
 from rag.answer.refusal import Reason
 from rag.answer.types import Answer, Citation
 from rag.chunk import split_sentences
+from rag.profile import Profile, index_profile
+from rag.tokenize import YEAR_WORD, years_in
 from rag.types import Hit
 
-_CLAUSE = re.compile(r"[^，；、：:,;]+[，；、：:,;]?")
-_SEGMENT = re.compile(r"[^，；：:,;]+[，；：:,;]?")  # like _CLAUSE, but a 、 list stays in one segment
+# a comma or colon between digits (22,392; 10:30) is part of a number, never a clause boundary
+_NUM_SEP = r"(?<=\d)[,:](?=\d)"
+_CLAUSE = re.compile(rf"(?:[^，；、：:,;]|{_NUM_SEP})+[，；、：:,;]?")
+_SEGMENT = re.compile(rf"(?:[^，；：:,;]|{_NUM_SEP})+[，；：:,;]?")  # like _CLAUSE, but a 、 list stays in one segment
+_COLON = ("：", ":")
 _FIGURE = re.compile(r"\d")
-_YEAR = re.compile(r"20\d\d年(?:底|末|初)?")  # a year is no figure to answer with
+_YEAR = YEAR_WORD  # a year is no figure to answer with
+_TITLE_MARKS = re.compile(r"^[#\s*《“\"]+|[\s*》”\"。.!！?？:：]+$")
 CONTEXT_WEIGHT = 0.6  # a concept found only in the section path / passage lead counts this much
 ATTACH_BONUS = 0.15  # quantity questions: a figure right after a question term
-UNSCOPED_MUNICIPAL = 0.05  # no scope asked: a 市级-only sentence loses this much to city-wide ones
+SCOPE_MATCH, SCOPE_MISMATCH = 0.15, 0.2  # a sentence of the scope the question names / of the other one
+UNSCOPED_OTHER = 0.05  # no scope asked: a sentence of the side the profile does not prefer loses this much
 
 
 @dataclass
@@ -50,8 +58,10 @@ class OfflineAnswerer:
     name = "offline"
 
     def __init__(self, store, threshold: float = 0.5, embedder=None, min_sim: dict[str, float] | None = None,
-                 min_coverage: float = 0.2):
+                 min_coverage: float = 0.2, profile: Profile | None = None):
         self.store = store
+        # the domain profile: given, else the one the index was built with
+        self.profile = profile or index_profile(getattr(store, "manifest", None))
         self.threshold = threshold
         self.min_coverage = min_coverage
         self.embedder = embedder  # optional: dense question/sentence agreement as a refusal check
@@ -63,7 +73,7 @@ class OfflineAnswerer:
 
     # -- scoring ---------------------------------------------------------------------------
     def analyse(self, question: str) -> Analysis:
-        return analyse(question, self._idf, self.store.bridge, self._year)
+        return analyse(question, self._idf, self.store.bridge, self._year, self.profile)
 
     def candidates(self, a: Analysis, hits: list[Hit]) -> list[Candidate]:
         out: list[Candidate] = []
@@ -71,6 +81,7 @@ class OfflineAnswerer:
             c = hit.chunk
             context = " ".join(c.section)
             heading = _heading_years(c.section)
+            title = _bare(c.doc_title)
             for line in c.text.split("\n"):
                 prev: frozenset[str] = frozenset()  # years of the paragraph's previous sentence
                 for s0, s1 in split_sentences(line):
@@ -78,7 +89,8 @@ class OfflineAnswerer:
                     # a sentence without a year speaks of its paragraph's ("2023年，…支出1899亿元。其中，…"),
                     # else of its section heading's
                     prev = _own_years(sent) or prev
-                    if len(sent) >= 4:
+                    # the document's bare title line (an article's "长江") names the topic, answers nothing
+                    if len(sent) >= 4 and not (title and _bare(sent) == title):
                         out.append(self._score(a, n, hit, sent, context, prev or heading))
         out.sort(key=lambda x: -x.score)
         return out
@@ -101,7 +113,7 @@ class OfflineAnswerer:
         for con in a.concepts:  # digits inside the question's own terms (5G, 33618) are no answer
             for f in con.forms:
                 body = re.sub(re.escape(f), "", body, flags=re.I)
-        has_figure = bool(_FIGURE.search(re.sub(r"20\d\d年", "", body)))
+        has_figure = bool(_FIGURE.search(_YEAR.sub("", body)))
         if a.quantity:
             score += 0.15 if has_figure else -0.25
             if a.unit and has_figure:
@@ -116,11 +128,19 @@ class OfflineAnswerer:
                 score += 0.1
             elif years:
                 score -= 0.1
-        scope = _scope(sent) or _scope(context)
-        if a.scope and scope:
-            score += 0.15 if scope == a.scope else -0.2
-        elif not a.scope and scope == "市级":
-            score -= UNSCOPED_MUNICIPAL  # "Chongqing's revenue" means the whole city unless it says 市级
+        scope = None
+        asked = self.profile.scope_pair(a.scope)
+        if asked is not None:
+            scope = asked.side(sent) or asked.side(context)
+            if scope:
+                score += SCOPE_MATCH if scope == a.scope else -SCOPE_MISMATCH
+        else:
+            for pair in self.profile.scopes:
+                side = pair.side(sent) or pair.side(context)
+                scope = scope or side
+                if side is not None and side == pair.other:
+                    # gov-report: "Chongqing's revenue" means the whole city (全市) unless it says 市级
+                    score -= UNSCOPED_OTHER
         score += 0.04 / n  # retrieval order as a tie-breaker
         return Candidate(n, hit, sent, score, coverage, frozenset(covered), years, scope)
 
@@ -135,7 +155,7 @@ class OfflineAnswerer:
                   or refusal.exact_missing(a, c.text + " ".join(c.section))
                   or refusal.rate_without_percent(a, best.sentence)
                   or refusal.other_kind(a, best.sentence, lambda t: t in self._corpus)
-                  or refusal.other_head(a, best.sentence))
+                  or refusal.other_head(a, best.sentence, self.profile))
         # the dense check is for near-misses whose words partly match; when every concept of the
         # question is in the sentence or its section path it only adds noise (a list of figures scores low)
         if reason is None and self.embedder is not None and a.lang in self.min_sim and best.coverage < 0.999:
@@ -151,8 +171,10 @@ class OfflineAnswerer:
         facets: list[tuple[str, str]] = []
         if len(a.years) > 1:
             facets += [("year", y) for y in a.years]
-        if a.scope is None and "市级" in a.question + _en_scope_words(a.question) and "全市" in a.question + _en_scope_words(a.question):
-            facets += [("scope", "全市"), ("scope", "市级")]
+        if a.scope is None:
+            for pair in self.profile.scopes:
+                if len(pair.mentioned(a.question)) == 2:  # both sides asked: one sentence each
+                    facets += [("scope", pair.wide), ("scope", pair.narrow)]
         for kind, val in facets:
             if any(_matches(c, kind, val) for c in chosen):
                 continue
@@ -247,7 +269,7 @@ class OfflineAnswerer:
                                           "sentence": cands[0].sentence if cands else ""})
         chosen.sort(key=lambda c: (c.n, c.hit.chunk.text.find(c.sentence)))
         parts = [(c.n, trim(c.sentence, a), c.hit) for c in chosen]
-        text = compose_zh(parts) if lang == "zh" else compose_en(parts, a)
+        text = compose_zh(parts) if lang == "zh" else compose_en(parts, a, self.profile)
         if notes:
             text = join_sentences(lang, [text, *notes])
         text, cited, unsupported = verify(text, [h.chunk.text for h in hits])
@@ -286,6 +308,9 @@ def trim(sentence: str, a: Analysis) -> str:
     when no segment does, the clauses from the first that names a concept or holds a figure to the last
     one that does. Short sentences are kept whole; a year is no figure.
 
+    A comma between digits (22,392) is part of the number; a clause that ends with a colon keeps the
+    list that follows it ("主要产品包括：A、B、C").
+
     >>> from rag.answer.analysis import Analysis, Concept
     >>> a = Analysis("2023年地区生产总值是多少？", "zh", [Concept(("地区生产总值",), 1.0)], quantity=True)
     >>> trim("2023年，面对严峻复杂的国际环境和艰巨繁重的改革发展稳定任务，全市上下坚持高质量发展不动摇，"
@@ -307,7 +332,7 @@ def trim(sentence: str, a: Analysis) -> str:
         key = [named(seg) and figure(seg) for seg in segments]
         if any(key):
             first, last = key.index(True), len(key) - 1 - key[::-1].index(True)
-            out = "".join(segments[first:last + 1]).rstrip("，；、：:,; ")
+            out = "".join(segments[first:_through_list(segments, last) + 1]).rstrip("，；、：:,; ")
             if len(out) >= 6:
                 return out
     clauses = _CLAUSE.findall(s)
@@ -316,8 +341,19 @@ def trim(sentence: str, a: Analysis) -> str:
         return s
     first = key.index(True)
     last = len(key) - 1 - key[::-1].index(True)
-    out = "".join(clauses[first:last + 1]).rstrip("，；、：:,; ")
+    out = "".join(clauses[first:_through_list(clauses, last) + 1]).rstrip("，；、：:,; ")
     return out if len(out) >= 6 else s
+
+
+def _through_list(pieces: list[str], last: int) -> int:
+    """The index of the last piece to keep when ``pieces[last]`` ends with a colon: the list it introduces
+    ("主要产品包括：" + "A、B、C"), up to the next semicolon or the end of the sentence."""
+    if not pieces[last].endswith(_COLON):
+        return last
+    end = last + 1
+    while end < len(pieces) - 1 and not pieces[end].endswith(("；", ";")):
+        end += 1
+    return min(end, len(pieces) - 1)
 
 
 _UNITS = {
@@ -341,6 +377,7 @@ def _figure_follows(sent: str, a: Analysis) -> bool:
 
 
 _ATTACHED = re.compile(r"[^，；。,;\d]{0,6}\d")
+_YEAR_NIAN = re.compile(r"(?<![\d.])((?:1[0-9]|20)\d\d)年")
 
 
 def _has_unit(text: str, unit: str) -> bool:
@@ -348,17 +385,23 @@ def _has_unit(text: str, unit: str) -> bool:
 
 
 def _own_years(sentence: str) -> frozenset[str]:
-    return frozenset(re.findall(r"(20\d\d)年(?!\d)", sentence))
+    """The years a sentence dates (2023年, 公元前221年, 19世纪)."""
+    return frozenset(years_in(sentence, dated_only=True))
 
 
 def _heading_years(section: list[str]) -> frozenset[str]:
     """The years of the nearest section heading that names one (the document title, which often names
     two, is left out)."""
     for heading in reversed(section[1:]):
-        found = re.findall(r"(20\d\d)", heading)
+        found = years_in(heading)
         if found:
             return frozenset(found)
     return frozenset()
+
+
+def _bare(text: str) -> str:
+    """A title or sentence without markup, quotes and end punctuation (to compare a line with a title)."""
+    return _TITLE_MARKS.sub("", text or "").strip()
 
 
 def _bigram_overlap(term: str, text: str) -> float:
@@ -366,21 +409,6 @@ def _bigram_overlap(term: str, text: str) -> float:
     if not grams:
         return 0.0
     return sum(1 for g in grams if g in text) / len(grams)
-
-
-def _scope(text: str) -> str | None:
-    muni, city = "市级" in text, "全市" in text
-    return "市级" if muni and not city else "全市" if city and not muni else None
-
-
-def _en_scope_words(q: str) -> str:
-    low = q.lower()
-    out = ""
-    if re.search(r"city-?wide|whole city", low):
-        out += "全市"
-    if re.search(r"municipal", low):
-        out += "市级"
-    return out
 
 
 def _matches(c: Candidate, kind: str, val: str) -> bool:
@@ -391,7 +419,7 @@ def _current_year(chunks) -> int | None:
     """The reports' 'this year': the latest year most passages talk about (for 去年/今年)."""
     counts: dict[int, int] = {}
     for c in chunks:
-        for y in re.findall(r"(20\d\d)年", c.text):
+        for y in _YEAR_NIAN.findall(c.text):
             counts[int(y)] = counts.get(int(y), 0) + 1
     if not counts:
         return None

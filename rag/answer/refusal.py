@@ -28,16 +28,16 @@ from functools import lru_cache
 from typing import Callable
 
 from rag.answer.analysis import Analysis, Concept
-from rag.tokenize import _jieba
+from rag.profile import Profile, load_profile
+from rag.tokenize import YEAR_WORD, jieba_module as _jieba
 
-_CLAUSE = re.compile(r"[^，；。：,;:]+")  # 、 separates list items inside one clause
+# 、 separates list items inside one clause; a comma or colon between digits (22,392 / 10:30) separates nothing
+_CLAUSE = re.compile(r"(?:[^，；。：,;:]|(?<=\d)[,:](?=\d))+")
 _FIGURE = re.compile(r"\d")
 _PERCENT = re.compile(r"\d(?:\.\d+)?\s*[%‰]|百分点|\d(?:\.\d+)?\s*成|\d(?:\.\d+)?\s*倍")
 _ANY_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:万亿|亿|万|千)?[\u4e00-\u9fff]?")
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万亿|亿|万|千)?[元个家项人条座所名户件辆套张吨亩次列台]")
-_YEAR = re.compile(r"20\d\d年")
 _CJK2 = re.compile(r"[\u4e00-\u9fff]{2}$")
-SCOPE_WORDS = frozenset({"全市", "市级", "citi wide", "whole citi", "municip", "municip level"})
 
 
 @dataclass
@@ -80,7 +80,7 @@ def rate_without_percent(a: Analysis, sentence: str) -> Reason | None:
     ("3000亿元" for a coupon rate); a percentage, 百分点, ‰ or a bare ratio (死亡人数0.019) will do."""
     if not a.rate or _PERCENT.search(sentence):
         return None
-    figures = _ANY_FIGURE.findall(_YEAR.sub("", sentence))
+    figures = _ANY_FIGURE.findall(YEAR_WORD.sub("", sentence))
     if figures and all(_AMOUNT.match(f) for f in figures):
         return Reason("rate")
     return None
@@ -106,13 +106,15 @@ def other_kind(a: Analysis, sentence: str, in_corpus: Callable[[str], bool]) -> 
     return None
 
 
-def other_head(a: Analysis, sentence: str) -> Reason | None:
+def other_head(a: Analysis, sentence: str, profile: Profile | None = None) -> Reason | None:
     """The question's modifier M stands right before its head H ("per capita GDP"); the sentence gives a
     figure for H, and has M too, but only in other clauses that hold figures of their own: M describes
-    another quantity there (人均可支配收入), so H's figure is not the one asked for."""
+    another quantity there (人均可支配收入), so H's figure is not the one asked for. A profile's scope words
+    (市级 GDP) are no such modifier: the scope checks weigh them."""
     clauses = _CLAUSE.findall(sentence)
+    scope_words = (profile or a.profile or load_profile()).scope_words
     for m, h in a.pairs():
-        if m.label in SCOPE_WORDS or h.label in SCOPE_WORDS:
+        if m.label in scope_words or h.label in scope_words:
             continue
         with_h = [cl for cl in clauses if _has(h, cl) and _FIGURE.search(cl)]
         with_m = [cl for cl in clauses if _has(m, cl)]
@@ -134,7 +136,7 @@ def synonyms(a: str, b: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _senses(word: str) -> frozenset[str]:
-    from rag.bridge import _cedict_lines, _stop_stems, en_words
+    from rag.bridge import cedict_lines as _cedict_lines, en_words, stop_stems as _stop_stems
 
     out: set[str] = set()
     for line in _cedict_lines().get(word, ()):

@@ -35,6 +35,7 @@ def test_render_keeps_the_original_figure():
     # measure words stay whole; the next word is never swallowed
     assert render_all("接待4466万人次") == "接待4466万人次 (44,660,000 person-times)"
     assert render_all("迈上3万亿元新台阶") == "迈上3万亿元 (3 trillion yuan) 新台阶"
+    assert render_all("营收22,392万元") == "营收22,392万元 (223.92 million yuan)"  # the whole number
 
 
 def test_language_detection():
@@ -48,7 +49,12 @@ def test_follow_up_rewriting():
     hist = [("2023年空气质量优良天数是多少天？", "325天[1]。")]
     assert is_follow_up("那2024年的目标呢？") and not is_follow_up("2024年全市一般公共预算收入预计是多少？")
     assert rewrite("那2024年的目标呢？", hist).startswith("2024年空气质量优良天数")
-    assert rewrite("and the municipal level?", [("What was city-wide revenue in 2023?", "")]) \
+    # scopes come from the domain profile (gov-report: 全市 / 市级); the general profile has none
+    from rag.profile import load_profile
+
+    gov = load_profile("gov-report")
+    assert rewrite("and the municipal level?", [("What was city-wide revenue in 2023?", "")], gov) \
         .startswith("What was municipal-level revenue in 2023?")
-    assert rewrite("那市级呢？", [("2023年全市一般公共预算收入是多少？", "")]).startswith("2023年市级一般公共预算收入")
+    assert rewrite("那市级呢？", [("2023年全市一般公共预算收入是多少？", "")], gov).startswith("2023年市级一般公共预算收入")
+    assert rewrite("那市级呢？", [("2023年全市一般公共预算收入是多少？", "")]).startswith("2023年全市一般公共预算收入")
     assert rewrite("新问题：2024年教育支出是多少？", []) == "新问题：2024年教育支出是多少？"

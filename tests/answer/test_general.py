@@ -1,0 +1,133 @@
+"""The offline answerer on corpora other than the sample (encyclopedia articles, company reports), with the
+``general`` profile: small inline texts, no index. Each test failed before the fix it names."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from rag.answer import refusal
+from rag.answer.analysis import Analysis, Concept, analyse
+from rag.answer.compose import compose_en
+from rag.answer.extractive import OfflineAnswerer, trim
+from rag.answer.numbers import render, render_all
+from rag.profile import load_profile
+from rag.types import Chunk, Hit
+
+
+def hit(text: str, title: str = "长江", section: list[str] | None = None, cid: str = "c1") -> Hit:
+    return Hit(Chunk(cid, "d1", title, f"{title}.md", section if section is not None else [title], text, 0,
+                     len(text), 1, 1), 1.0)
+
+
+def answerer(hits: list[Hit], bridge: dict[str, list[str]] | None = None, profile: str = "general") -> OfflineAnswerer:
+    store = SimpleNamespace(chunks=[h.chunk for h in hits], bridge=bridge or {}, manifest={})
+    return OfflineAnswerer(store, 0.5, profile=load_profile(profile))
+
+
+# -- trim: numbers and lists ------------------------------------------------------------------------
+def test_trim_never_splits_inside_a_number():
+    a = Analysis("公司员工有多少人？", "zh", [Concept(("员工",), 1.0)], quantity=True)
+    s = ("截至2023年12月31日，公司在全球范围内共有员工22,392人，其中研发人员占比超过三成，"
+         "分布在全国二十多个省份以及海外多个国家和地区。")
+    out = trim(s, a)
+    assert "22,392人" in out, out  # was "共有员工22"
+
+
+def test_trim_keeps_the_list_after_a_colon():
+    a = Analysis("公司的主要产品有哪些？", "zh", [Concept(("主要产品",), 1.0)])
+    s = ("经过多年的发展和持续不断的研发投入，公司已经形成了较为完整的产品体系，"
+         "主要产品包括：智能手机、平板电脑、笔记本电脑、智能手表和无线耳机。")
+    out = trim(s, a)
+    assert out.endswith("智能手机、平板电脑、笔记本电脑、智能手表和无线耳机"), out  # was "主要产品包括"
+    # the list ends at the sentence's next semicolon
+    s2 = s.rstrip("。") + "；公司总部位于深圳，在全球设有多个研发中心和生产基地以及销售服务网点。"
+    assert trim(s2, a).endswith("无线耳机"), trim(s2, a)
+
+
+def test_answer_with_a_thousands_separator_keeps_the_whole_figure():
+    h = hit("截至2023年12月31日，公司在全球范围内共有员工22,392人，其中研发人员占比超过三成，"
+            "分布在全国二十多个省份以及海外多个国家和地区。", title="华科公司2023年年度报告")
+    ans = answerer([h]).answer("华科公司有多少员工？", [h])
+    assert not ans.refused and "22,392人" in ans.answer, ans.answer
+
+
+# -- numbers for English readers -----------------------------------------------------------------------
+def test_thousands_separator_and_space_before_the_unit():
+    assert render_all("营业收入3,900 亿元") == "营业收入3,900 亿元 (390 billion yuan)"  # was "90 billion"
+    assert render("3,900亿") == "390 billion (3,900亿)"
+    assert render_all("投资12,345.6万元") == "投资12,345.6万元 (123.46 million yuan)"
+
+
+def test_no_rendering_inside_a_time_phrase():
+    # was "6600万 (66,000,000) 年前": the English value split the Chinese phrase
+    assert render_all("恐龙在6600万年前灭绝") == "恐龙在6600万年前 (66,000,000 years ago) 灭绝"
+    assert render_all("地球形成于46亿年前。") == "地球形成于46亿年前 (4.6 billion years ago)。"
+    assert render_all("寿命约1.5万天") == "寿命约1.5万天"  # other spans of time: not rendered at all
+
+
+# -- English answers name their source by its title ----------------------------------------------------
+def test_english_answer_names_a_non_report_source_by_its_title():
+    h = hit("长江全长6300余公里，是中国第一长河。", title="长江", section=["长江发源于青藏高原的唐古拉山脉", "地理"])
+    text = compose_en([(1, "长江全长6300余公里", h)], None, load_profile("general"))
+    assert text.startswith("According to 《长江》 [1]:"), text  # was the fragment 《长江发源于青藏高原的唐古拉山脉》
+    # a profile's report kind still labels a report
+    r = hit("全市一般公共预算收入2441亿元。", title="某市人民政府公报",
+            section=["关于2023年预算执行情况和2024年预算草案的报告", "一、2023年预算执行情况"])
+    assert compose_en([(1, "收入2441亿元", r)], None, load_profile("gov-report")).startswith(
+        "According to the 2023/2024 budget report [1]:")
+
+
+# -- "how long / tall / old": asks for a quantity, names nothing ---------------------------------------
+def test_how_long_is_not_an_unmapped_content_word():
+    a = analyse("How long is the Yangtze?", lambda s: 1.0, {"yangtz": ["长江"]})
+    assert refusal.unmapped(a) is None and a.unmapped == [], a.unmapped  # was unmapped: "long"
+    assert a.quantity
+    for q in ("How tall is Mount Everest?", "How old is the Great Wall?", "How deep is Lake Baikal?",
+              "How far is the Moon?", "How wide is the Strait?", "How big is Hainan?"):
+        assert analyse(q, lambda s: 1.0, {}).unmapped == [], q
+    # a real content word still counts
+    assert analyse("How long is the minimum wage?", lambda s: 1.0, {}).unmapped == ["minimum", "wage"]
+
+
+def test_how_long_is_the_yangtze_is_answered():
+    h = hit("长江全长6300余公里，是中国第一长河，世界第三长河。")
+    ans = answerer([h], {"yangtz": ["长江"], "yangtz river": ["长江"]}).answer("How long is the Yangtze?", [h])
+    assert not ans.refused, ans.refusal_reason
+    assert "6300余公里" in ans.answer and ans.answer.startswith("According to 《长江》 [1]")
+
+
+# -- a bare title line is no answer --------------------------------------------------------------------
+def test_the_bare_title_line_is_never_a_candidate():
+    h = hit("长江三角洲城市群\n该城市群以上海为中心，由沪苏浙皖的26座城市组成，是中国经济最活跃的区域之一。",
+            title="长江三角洲城市群")
+    ans = answerer([h])
+    a = ans.analyse("长江三角洲城市群是什么？")
+    assert all(c.sentence != "长江三角洲城市群" for c in ans.candidates(a, [h]))
+    out = ans.answer("长江三角洲城市群是什么？", [h])
+    assert not out.refused and "上海为中心" in out.answer, out.answer  # was "长江三角洲城市群[1]。"
+
+
+# -- years before 2000 ---------------------------------------------------------------------------------
+def test_years_of_any_century_agree():
+    a = analyse("1896年第一届现代奥运会在哪座城市举行？", lambda s: 1.0, {})
+    assert a.years == ["1896"]
+    assert analyse("In which city were the 1896 Olympics held?", lambda s: 1.0, {}).years == ["1896"]
+    assert analyse("明朝建立于公元1368年还是公元前221年？", lambda s: 1.0, {}).years == ["1368", "前221"]
+    later = hit("2004年，夏季奥运会再次在雅典举行，这一届现代奥运会共有201个国家和地区参加。", title="奥运会", cid="a")
+    first = hit("1896年，第一届现代奥运会在雅典举行，共有14个国家的241名运动员参加。", title="奥运会", cid="b")
+    ans = answerer([later, first])
+    cands = ans.candidates(ans.analyse("1896年第一届现代奥运会有多少名运动员参加？"), [later, first])
+    assert cands[0].hit.chunk.chunk_id == "b"  # year agreement, not retrieval order, decides
+    assert cands[0].years == frozenset({"1896"})
+
+
+# -- no scope logic without a profile's scope pairs ----------------------------------------------------
+def test_general_profile_has_no_scope_logic():
+    a = analyse("2023年市级教育支出是多少？", lambda s: 1.0, {})
+    assert a.scope is None and [c.label for c in a.concepts][:1] == ["市级"]
+    g = analyse("2023年市级教育支出是多少？", lambda s: 1.0, {}, profile=load_profile("gov-report"))
+    assert g.scope == "市级"
+    # "Chongqing" names nothing only where the profile says it is the corpus' home
+    assert "chongqing's" in analyse("What is Chongqing's GDP?", lambda s: 1.0, {}).unmapped
+    assert analyse("What is Chongqing's GDP?", lambda s: 1.0, {"gdp": ["地区生产总值"]},
+                   profile=load_profile("gov-report")).unmapped == []
