@@ -113,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="fail on any malformed line")
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
     p.add_argument("--compare", type=Path, metavar="OLD_DIR", help="print deltas against an earlier --out folder")
+    p.add_argument("--split", choices=["train", "val", "test"],
+                   help="only this split of every set (by document; see eval/suites/README.md)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     _llm_options(p)
     _common(p)
