@@ -2,7 +2,7 @@
 rewrite a follow-up -> retrieve (hybrid; an LLM, when configured, adds a Chinese search query for
 English questions) -> answer (offline extractive, or an LLM) -> verified citations.
 
->>> from rag.config import Config
+>>> from rag.config import Config, ConfigError
 >>> a = Assistant(Config())                                                  # doctest: +SKIP
 >>> a.ask("2024年全市一般公共预算收入预计是多少？").answer                    # doctest: +SKIP
 '——全市一般公共预算收入预计2587亿元，增长6%[1]。'
@@ -27,7 +27,7 @@ from rag.answer.extractive import OfflineAnswerer
 from rag.answer.lang import detect_lang
 from rag.answer.rewrite import rewrite as rule_rewrite
 from rag.answer.types import Answer
-from rag.config import Config
+from rag.config import Config, ConfigError
 from rag.retrieve import Retriever
 from rag.types import Hit
 
@@ -64,7 +64,7 @@ class Assistant:
         self.profile = self.retriever.profile  # the domain profile of the index (or the one cfg names)
         self.offline = OfflineAnswerer(self.retriever.store, cfg.refusal_threshold, self.retriever.embedder,
                                        {"zh": cfg.refusal_sim_zh, "en": cfg.refusal_sim_en},
-                                       cfg.refusal_min_coverage, self.profile)
+                                       cfg.refusal_min_coverage, self.profile, _selector(cfg), cfg.min_confidence)
         self.llm = None
         if cfg.llm != "offline":
             from rag.answer.llm import make_llm
@@ -187,3 +187,14 @@ def _pieces(text: str) -> list[str]:
     if cur:
         out.append(cur)
     return out
+
+
+def _selector(cfg: Config):
+    """The fitted answer selector when the config asks for it (and its weights ship), else None (rules)."""
+    if cfg.answer_selector == "rules":
+        return None
+    if cfg.answer_selector != "fitted":
+        raise ConfigError(f"answer_selector must be 'fitted' or 'rules', not {cfg.answer_selector!r}")
+    from rag.answer.selector import Selector
+
+    return Selector.default()

@@ -50,6 +50,11 @@ def _llm_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fallback", action="store_true", dest="llm_fallback",
                    help="if the LLM fails, answer offline instead of failing")
     p.add_argument("-k", type=int, dest="answer_passages", help="passages given to the answerer (default 5)")
+    p.add_argument("--selector", choices=["fitted", "rules"], dest="answer_selector",
+                   help="offline answerer: the fitted sentence selector and refusal model (default) or the hand-set rules")
+    p.add_argument("--min-confidence", type=float, dest="min_confidence",
+                   help="offline answerer: refuse when the answer probability is below this (0-1; default: the "
+                        "value calibrated on validation data, see rag/data/selector.json)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -141,6 +146,8 @@ def load_config(args: argparse.Namespace) -> Config:
         llm_max_tokens=getattr(args, "llm_max_tokens", None),
         llm_fallback=getattr(args, "llm_fallback", None) or None,
         answer_passages=getattr(args, "answer_passages", None),
+        answer_selector=getattr(args, "answer_selector", None),
+        min_confidence=getattr(args, "min_confidence", None),
     )
 
 

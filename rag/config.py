@@ -119,6 +119,10 @@ class Config:
     # (calibrated on eval/dev.jsonl: separates most Chinese unanswerables; English similarities are compressed)
     refusal_sim_zh: float = 0.89
     refusal_sim_en: float = 0.74
+    # offline answerer: "fitted" (rag/data/selector.json, fitted by eval/fit_selector.py on several corpora: ranks
+    # the candidate sentences and refuses below min_confidence) or "rules" (the hand-set scores and thresholds above)
+    answer_selector: str = "fitted"
+    min_confidence: float = -1.0  # refuse below this answer probability (negative: the calibrated value)
 
     @property
     def index_path(self) -> Path:

@@ -20,6 +20,8 @@ from rag.answer.compose import compose_en, compose_zh
 from rag.answer import refusal
 from rag.answer.prompts import join_sentences, part_refusal_text, refusal_with_reason
 from rag.answer.refusal import Reason
+from rag.answer.selector import (MAX_CANDIDATES, VETOES, Selector, answer_row, question_type, rank_features,
+                                 reasons_of, softmax, views)
 from rag.answer.types import Answer, Citation
 from rag.chunk import split_sentences
 from rag.profile import Profile, index_profile
@@ -58,8 +60,14 @@ class OfflineAnswerer:
     name = "offline"
 
     def __init__(self, store, threshold: float = 0.5, embedder=None, min_sim: dict[str, float] | None = None,
-                 min_coverage: float = 0.2, profile: Profile | None = None):
+                 min_coverage: float = 0.2, profile: Profile | None = None, selector: Selector | None = None,
+                 min_confidence: float | None = None):
         self.store = store
+        # the fitted selector ranks the candidates and decides whether the best one answers (None: the
+        # hand-set rules below do); refuse below min_confidence (None or negative: the calibrated value)
+        self.selector = selector
+        self.min_confidence = (selector.min_confidence if selector is not None and (min_confidence is None
+                               or min_confidence < 0) else min_confidence)
         # the domain profile: given, else the one the index was built with
         self.profile = profile or index_profile(getattr(store, "manifest", None))
         self.threshold = threshold
@@ -144,6 +152,33 @@ class OfflineAnswerer:
         score += 0.04 / n  # retrieval order as a tie-breaker
         return Candidate(n, hit, sent, score, coverage, frozenset(covered), years, scope)
 
+    def in_corpus(self, term: str) -> bool:
+        return term in self._corpus
+
+    def ranked(self, a: Analysis, hits: list[Hit]) -> tuple[list[Candidate], Reason | None, float | None]:
+        """The candidates, best first; why the best one does not answer (None: it does); and, with the fitted
+        selector, the probability that it does."""
+        cands = self.candidates(a, hits)
+        if self.selector is None or not cands:
+            return cands, self.why_not(a, cands[0] if cands else None), None
+        top = cands[:MAX_CANDIDATES]
+        qtype = question_type(a.question)
+        feats = [rank_features(a.question, qtype, v) for v in views(a, top, hits)]
+        ps = softmax([self.selector.rank.score(f) for f in feats])
+        order = sorted(range(len(top)), key=lambda i: -ps[i])
+        best = order[0]
+        reasons = reasons_of(a, top[best], self.in_corpus)
+        x = answer_row(feats[best], ps[best], ps[order[1]] if len(order) > 1 else 0.0, a.lang,
+                       len(a.unmapped) / a.content_words if a.content_words else 0.0, [r.kind for r in reasons])
+        p = self.selector.answer.prob(x)
+        ranked = [top[i] for i in order] + cands[MAX_CANDIDATES:]
+        veto = next((r for r in reasons if r.kind in VETOES), None)
+        if veto is not None:
+            return ranked, veto, p
+        if p < self.min_confidence:
+            return ranked, next(iter(reasons), None) or Reason("weak"), p
+        return ranked, None, p
+
     # -- selection ---------------------------------------------------------------------------
     def why_not(self, a: Analysis, best: Candidate | None) -> Reason | None:
         """Why the best candidate does not answer the question (None: it does)."""
@@ -154,7 +189,7 @@ class OfflineAnswerer:
                   or refusal.unmapped(a)
                   or refusal.exact_missing(a, c.text + " ".join(c.section))
                   or refusal.rate_without_percent(a, best.sentence)
-                  or refusal.other_kind(a, best.sentence, lambda t: t in self._corpus)
+                  or refusal.other_kind(a, best.sentence, self.in_corpus)
                   or refusal.other_head(a, best.sentence, self.profile))
         # the dense check is for near-misses whose words partly match; when every concept of the
         # question is in the sentence or its section path it only adds noise (a list of figures scores low)
@@ -249,8 +284,7 @@ class OfflineAnswerer:
         t0 = time.perf_counter()
         a = self.analyse(question)
         lang = lang or a.lang
-        cands = self.candidates(a, hits)
-        reason = self.why_not(a, cands[0] if cands else None)
+        cands, reason, confidence = self.ranked(a, hits)
         notes: list[str] = []
         if reason is None:
             chosen = self._select(a, cands)
@@ -262,7 +296,7 @@ class OfflineAnswerer:
         if not chosen:
             text = refusal_with_reason(lang, reason.kind, reason.term, reason.detail)
             return Answer(question, lang, text, True, [], list(hits), backend=self.name,
-                          timings={"answer_ms": (time.perf_counter() - t0) * 1000},
+                          timings={"answer_ms": (time.perf_counter() - t0) * 1000}, confidence=confidence,
                           refusal_reason={"kind": reason.kind, "term": reason.term, "detail": reason.detail,
                                           # the near miss, so the reader can see it in its passage
                                           "chunk_id": cands[0].hit.chunk.chunk_id if cands else "",
@@ -278,7 +312,7 @@ class OfflineAnswerer:
             sents = [c.sentence for c in chosen if c.n == n]  # chosen is in passage order
             citations.append(Citation.from_hit(n, hits[n - 1], sentences=sents))
         return Answer(question, lang, text, False, citations, list(hits), unsupported, backend=self.name,
-                      timings={"answer_ms": (time.perf_counter() - t0) * 1000})
+                      timings={"answer_ms": (time.perf_counter() - t0) * 1000}, confidence=confidence)
 
 
 MAX_PARTS = 2  # sentences a multi-part question may add to the answer

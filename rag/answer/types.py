@@ -47,6 +47,8 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     # offline refusals: {"kind", "term", "detail", "chunk_id", "sentence"} (the best near miss)
     refusal_reason: dict[str, str] | None = None
+    # offline answers with the fitted selector: the probability that the best sentence answers the question
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -56,6 +58,7 @@ class Answer:
             "answer": self.answer,
             "refused": self.refused,
             "refusal_reason": self.refusal_reason,
+            "confidence": None if self.confidence is None else round(self.confidence, 4),
             "unsupported": self.unsupported,
             "citations": [asdict(c) for c in self.citations],
             "retrieved": [{"n": n, **h.to_dict()} for n, h in enumerate(self.passages, 1)],

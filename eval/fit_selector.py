@@ -1,0 +1,267 @@
+"""Fit the offline answerer's selector (``rag/data/selector.json``) on question sets of several corpora.
+
+    .venv/bin/python eval/fit_selector.py                       # features (cached) -> fit -> report -> save
+    .venv/bin/python eval/fit_selector.py --no-save             # report only
+    .venv/bin/python eval/fit_selector.py --rebuild-features    # recompute the cached feature rows
+
+Data (see POOLS): the sample gazette's question sets (split by question id), XQuAD zh/en and CMRC 2018
+(split by article/passage, so no article is in two splits) and near-miss unanswerable questions written
+for those Wikipedia corpora (split the same way). Every question is retrieved and its candidate sentences
+are built exactly as the offline answerer builds them (``OfflineAnswerer.candidates``); each candidate's
+features come from :mod:`rag.answer.selector`; a candidate is positive when it contains every answer fact.
+
+1. ``rank`` model: logistic regression over candidates of answerable *train* questions.
+2. ``answer`` model: for every train question, the features of its best candidate (by the rank model);
+   label 1 when the question is answerable and that candidate holds the facts, else 0 (unanswerable, or the
+   wrong sentence picked: a refusal beats a wrong answer).
+3. ``min_confidence``: the threshold on the answer probability that maximises, on *validation*, the share of
+   answerable questions answered right plus the share of unanswerable ones refused (each averaged per corpus).
+4. The *test* split is reported, never used for a decision. The sets of ``eval/blind/`` are not read here.
+
+Logistic regression is fitted with Newton's method and L2 regularisation in numpy (no extra dependency);
+the weights are saved as plain JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SHARED = ROOT.parent / "shared"
+# (name, questions file, corpus, split by, profile)
+POOLS = [
+    ("gazette", [ROOT / "eval" / f for f in ("dev.jsonl", "heldout.jsonl", "probe.jsonl", "final.jsonl")],
+     ROOT / "data" / "cq-gov-gazette-2024-03.txt", "id"),
+    ("xquad-zh", [SHARED / "ext" / "xquad-public" / "xquad-zh.jsonl"], SHARED / "ext" / "xquad-public" / "corpus", "document"),
+    ("xquad-en", [SHARED / "ext" / "xquad-public" / "xquad-en.jsonl"], SHARED / "ext" / "xquad-public" / "corpus", "document"),
+    ("cmrc", [SHARED / "ext" / "cmrc-trial" / "cmrc-trial.jsonl"], SHARED / "ext" / "cmrc-trial" / "corpus", "document"),
+    ("xquad-nearmiss", [ROOT / "eval" / "blind" / "xquad-nearmiss.jsonl"], SHARED / "ext" / "xquad-public" / "corpus", "document"),
+    ("cmrc-nearmiss", [ROOT / "eval" / "blind" / "cmrc-nearmiss.jsonl"], SHARED / "ext" / "cmrc-trial" / "corpus", "document"),
+]
+
+
+def split_of(rec: dict, by: str) -> str:
+    """train / val / test, the same split ``rag eval --split`` uses (by document, or by id)."""
+    from rag.evaluation.dataset import parse_record, split_of as split
+
+    return split(parse_record(rec), by)
+
+
+def _norm(text: str) -> str:
+    from rag.evaluation.metrics import norm
+
+    return norm(text)
+
+
+def build_rows(index_dir: Path, limit: int | None = None) -> list[dict]:
+    """One row per question: its candidates' rank features and labels, plus what the answer model needs."""
+    from rag.answer.extractive import OfflineAnswerer
+    from rag.answer.selector import MAX_CANDIDATES, question_type, rank_features, reasons_of, views
+    from rag.config import Config
+    from rag.indexer import build_index
+    from rag.retrieve import Retriever
+
+    rows = []
+    for name, files, corpus, by in POOLS:
+        if not corpus.exists() or not all(f.exists() for f in files):
+            print(f"skipping {name}: data not found", file=sys.stderr)
+            continue
+        index = "fit-" + hashlib.sha1(str(corpus.resolve()).encode()).hexdigest()[:8]
+        cfg = Config(index_dir=index_dir, index_name=index)
+        build_index([corpus], cfg, progress=True)
+        retriever = Retriever.open(cfg)
+        answerer = OfflineAnswerer(retriever.store, cfg.refusal_threshold, None, {}, cfg.refusal_min_coverage)
+        corpus_text = "\n".join(c.embed_text() for c in retriever.store.chunks)
+        in_corpus = corpus_text.__contains__
+        t0 = time.perf_counter()
+        recs = [r for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip()
+                for r in [json.loads(line)] if str(r.get("question", "")).strip()]
+        if limit:
+            recs = recs[:limit]
+        for i, rec in enumerate(recs):
+            q = rec["question"]
+            hits = retriever.search(q, k=cfg.answer_passages)
+            a = answerer.analyse(q)
+            cands = answerer.candidates(a, hits)[:MAX_CANDIDATES]
+            facts = [_norm(f) for f in rec.get("answer_facts") or []]
+            qtype = question_type(q)
+            vs = views(a, cands, hits)
+            feats = [rank_features(q, qtype, v) for v in vs]
+            labels = [int(bool(facts) and all(f in _norm(c.sentence) for f in facts)) for c in cands]
+            reasons = [[x.kind for x in reasons_of(a, c, in_corpus)] for c in cands]
+            rows.append({"pool": name, "id": rec["id"], "lang": a.lang, "split": split_of(rec, by),
+                         "answerable": bool(facts), "qtype": qtype, "feats": feats, "labels": labels,
+                         "reasons": reasons, "unmapped_share": len(a.unmapped) / a.content_words if a.content_words else 0.0,
+                         "rule_refused": answerer.why_not(a, cands[0] if cands else None) is not None})
+            if (i + 1) % 200 == 0:
+                print(f"{name}: {i + 1}/{len(recs)} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+    return rows
+
+
+
+def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, weights: np.ndarray | None = None,
+                 iters: int = 50) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Standardise (column 0 is the bias), then Newton's method on the L2-penalised log loss."""
+    mean = X.mean(axis=0)
+    scale = X.std(axis=0)
+    mean[0], scale[0] = 0.0, 1.0
+    scale[scale < 1e-9] = 1.0
+    Z = (X - mean) / scale
+    sw = np.ones(len(y)) if weights is None else weights
+    w = np.zeros(Z.shape[1])
+    reg = np.full(Z.shape[1], l2)
+    reg[0] = 1e-6
+    for _ in range(iters):
+        p = 1 / (1 + np.exp(-np.clip(Z @ w, -30, 30)))
+        g = Z.T @ (sw * (p - y)) + reg * w
+        H = (Z * (sw * p * (1 - p))[:, None]).T @ Z + np.diag(reg)
+        step = np.linalg.solve(H, g)
+        w -= step
+        if np.abs(step).max() < 1e-7:
+            break
+    return w, mean, scale
+
+
+def fit_listwise(Xs: list[np.ndarray], ys: list[np.ndarray], l2: float = 0.5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Conditional logit: maximise each question's softmax probability of its positive candidates
+    (standardised features, column 0 the bias, which a softmax ignores; L-BFGS)."""
+    from scipy.optimize import minimize
+
+    allx = np.vstack(Xs)
+    mean, scale = allx.mean(axis=0), allx.std(axis=0)
+    mean[0], scale[0] = 0.0, 1.0
+    scale[scale < 1e-9] = 1.0
+    zs = [(x - mean) / scale for x in Xs]
+
+    def loss(w):
+        total, grad = 0.0, np.zeros_like(w)
+        for z, y in zip(zs, ys):
+            s = z @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            pos = y > 0
+            total -= np.log(p[pos].sum() + 1e-12)
+            q = np.where(pos, p, 0.0) / p[pos].sum()
+            grad += z.T @ (p - q)
+        reg = np.r_[0.0, w[1:]]
+        return total + 0.5 * l2 * reg @ reg, grad + l2 * reg
+
+    w = minimize(loss, np.zeros(allx.shape[1]), jac=True, method="L-BFGS-B").x
+    return w, mean, scale
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--index-dir", type=Path, default=ROOT / "index", help="where the corpora's indexes are built")
+    ap.add_argument("--features", type=Path, default=Path("/tmp/rag-selector-rows.jsonl"), help="cached feature rows")
+    ap.add_argument("--rebuild-features", action="store_true")
+    ap.add_argument("--limit", type=int, help="questions per pool (quick runs)")
+    ap.add_argument("--no-save", action="store_true")
+    ap.add_argument("--max-false-refusal", type=float, default=0.05,
+                    help="the threshold may refuse at most this share of validation answerable questions (per corpus, "
+                         "averaged; default 0.05)")
+    args = ap.parse_args()
+    from rag.answer.selector import ANSWER_FEATURES, RANK_FEATURES, Logistic, Selector, WEIGHTS, answer_row, softmax, VETOES
+
+    if args.rebuild_features or not args.features.exists():
+        rows = build_rows(args.index_dir, args.limit)
+        args.features.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    rows = [json.loads(line) for line in args.features.read_text(encoding="utf-8").splitlines()]
+    print(f"{len(rows)} questions, {sum(len(r['labels']) for r in rows)} candidates", file=sys.stderr)
+
+    # 1. rank model: a conditional logit (softmax over each question's candidates) on answerable train
+    # questions that have a positive candidate
+    train = [r for r in rows if r["split"] == "train" and r["answerable"] and any(r["labels"])]
+    w, mean, scale = fit_listwise([np.array(r["feats"], float) for r in train],
+                                  [np.array(r["labels"], float) for r in train], l2=0.5)
+    rank = Logistic(RANK_FEATURES, w, mean, scale)
+
+    # 2. answer model on the best candidate of every question
+    def best_of(r):
+        if not r["feats"]:
+            return None
+        ps = softmax([rank.score(f) for f in r["feats"]])
+        order = sorted(range(len(ps)), key=lambda i: -ps[i])
+        b = order[0]
+        p2 = ps[order[1]] if len(order) > 1 else 0.0
+        x = answer_row(r["feats"][b], ps[b], p2, r["lang"], r["unmapped_share"], r["reasons"][b] if b < len(r["reasons"]) else [])
+        return b, x, bool(r["labels"][b])
+
+    for r in rows:
+        r["best"] = best_of(r)
+    tr = [r for r in rows if r["split"] == "train" and r["best"]]
+    Xa = np.array([r["best"][1] for r in tr], float)
+    ya = np.array([float(r["answerable"] and r["best"][2]) for r in tr])
+    # pools weigh the same (CMRC has 1,000 questions, the near-miss sets 60)
+    per_pool = {p: sum(1 for r in tr if r["pool"] == p) for p in {r["pool"] for r in tr}}
+    wa = np.array([1.0 / per_pool[r["pool"]] for r in tr])
+    w2, mean2, scale2 = fit_logistic(Xa, ya, l2=1.0, weights=wa * len(tr) / wa.sum())
+    answer = Logistic(ANSWER_FEATURES, w2, mean2, scale2)
+    for r in rows:
+        r["p_answer"] = answer.prob(r["best"][1]) if r["best"] else 0.0
+        b = r["best"][0] if r["best"] else 0
+        r["veto"] = bool(VETOES & set(r["reasons"][b] if b < len(r["reasons"]) else []))
+
+    # 3. threshold on validation (the refusal checks in VETOES refuse whatever the threshold)
+    def score(split: str, t: float) -> float:
+        ans = [r for r in rows if r["split"] == split and r["answerable"]]
+        un = [r for r in rows if r["split"] == split and not r["answerable"]]
+        right = np.mean([bool(r["best"]) and r["best"][2] and not refused(r, t) for r in ans]) if ans else 0.0
+        refused_un = np.mean([refused(r, t) for r in un]) if un else 0.0
+        return right + refused_un
+
+    def false_refusal(split: str, t: float) -> float:
+        pools = {r["pool"] for r in rows if r["split"] == split and r["answerable"]}
+        return float(np.mean([np.mean([refused(r, t) for r in rows if r["split"] == split and r["answerable"]
+                                       and r["pool"] == p]) for p in pools])) if pools else 0.0
+
+    grid = [t for t in np.linspace(0.0, 0.9, 91) if false_refusal("val", t) <= args.max_false_refusal] or [0.0]
+    t_best = max(grid, key=lambda t: score("val", t))
+    print(f"val false refusal at the threshold: {false_refusal('val', t_best):.3f}")
+    print(f"min_confidence {t_best:.2f} (val objective {score('val', t_best):.3f})")
+    report(rows, t_best)
+    if not args.no_save:
+        meta = {"fitted": time.strftime("%Y-%m-%d"), "pools": [p[0] for p in POOLS],
+                "questions": {s: sum(1 for r in rows if r["split"] == s) for s in ("train", "val", "test")},
+                "script": "eval/fit_selector.py"}
+        Selector(rank, answer, round(float(t_best), 3), meta).save(WEIGHTS)
+        print(f"wrote {WEIGHTS}")
+    return 0
+
+
+def refused(r: dict, t: float) -> bool:
+    return r["p_answer"] < t or r.get("veto", False)
+
+
+def report(rows: list[dict], t: float) -> None:
+    """Per pool and split: best candidate right (selector vs the rule score's first candidate), answerable
+    refused, unanswerable refused (selector at ``t`` vs the hand-set rules)."""
+    print(f"{'pool':16} {'split':5} {'n_ans':>5} {'sel_right':>9} {'rule_right':>10} {'sel_ans_ok':>10} "
+          f"{'false_ref':>9} {'rule_fr':>7} {'n_un':>4} {'sel_ref':>7} {'rule_ref':>8}")
+    for pool in dict.fromkeys(r["pool"] for r in rows):
+        for split in ("train", "val", "test"):
+            rs = [r for r in rows if r["pool"] == pool and r["split"] == split]
+            ans = [r for r in rs if r["answerable"]]
+            un = [r for r in rs if not r["answerable"]]
+            if not rs:
+                continue
+            f = lambda xs: f"{np.mean(xs):.3f}" if xs else "-"  # noqa: E731
+            print(f"{pool:16} {split:5} {len(ans):5d} "
+                  f"{f([bool(r['best']) and r['best'][2] for r in ans]):>9} "
+                  f"{f([bool(r['labels']) and bool(r['labels'][0]) for r in ans]):>10} "
+                  f"{f([bool(r['best']) and r['best'][2] and not refused(r, t) for r in ans]):>10} "
+                  f"{f([refused(r, t) for r in ans]):>9} {f([r['rule_refused'] for r in ans]):>7} "
+                  f"{len(un):4d} {f([refused(r, t) for r in un]):>7} {f([r['rule_refused'] for r in un]):>8}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

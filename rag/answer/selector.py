@@ -1,0 +1,324 @@
+"""A fitted answer selector: which candidate sentence answers the question, and how likely it is to.
+
+The offline answerer proposes candidate sentences from the retrieved passages (with their hand-built
+evidence: concept coverage, figure and year cues). This module turns a candidate into general features —
+question-term coverage in the sentence and its context, character overlap, the asked answer type (number,
+date, person, place, organisation) against what the sentence offers outside the question's own words, year
+agreement, passage rank and retrieval score, the refusal checks' verdicts — and scores it with two small
+logistic models fitted on question sets of several corpora (``eval/fit_selector.py``; weights in
+``rag/data/selector.json``, plain JSON):
+
+- ``rank``: the probability that a candidate sentence holds the answer (orders the candidates);
+- ``answer``: the probability that the best candidate answers the question at all (refuse below the
+  calibrated ``min_confidence``, chosen on validation data holding near-miss unanswerable questions).
+
+>>> q = question_type("1896年奥运会在哪座城市举行？"), question_type("Who wrote the novel?")
+>>> q
+('place', 'person')
+>>> sorted(k for k, v in sentence_types("1896年在雅典举行了第一届现代奥运会。", "").items() if v)
+['date', 'number', 'place']
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+WEIGHTS = Path(__file__).resolve().parents[1] / "data" / "selector.json"
+MAX_CANDIDATES = 30  # candidates (by the rule score) the selector ranks
+
+# what a question asks for, by its question words (linguistic, not of any corpus); first match wins
+_QTYPES_ZH = [
+    ("date", re.compile(r"哪一?年|何年|何时|什么时候|几月|哪一?天|哪个月|年份|日期|哪个朝代|什么朝代|哪一?世纪|多少年前|始于何|哪个时期|什么时期|哪个年代")),
+    ("person", re.compile(r"谁|何人|哪一?位|哪个人|什么人|哪些人|哪个国王|哪位")),
+    ("place", re.compile(r"哪里|何处|哪儿|在哪|哪个国家|哪一?个?城市|哪座|什么地方|何地|哪个省|哪个地区|哪国|哪个洲|位于")),
+    ("org", re.compile(r"哪家|哪个公司|哪所|什么机构|哪个组织|哪个机构|哪个部门|哪支|哪个队")),
+    ("number", re.compile(r"多少|几[个项家条座所人次年名岁种位件部本倍米里天届]?|多大|多高|多长|多远|多重|多久|多深|多宽|比例|百分之|占比|比重|增长|下降|增速|规模")),
+]
+_QTYPES_EN = [
+    ("date", re.compile(r"\b(when|what (year|date|century|decade|month|day|time|period|era)|which (year|century|decade|month|period|era|dynasty)|how long ago)\b", re.I)),
+    ("person", re.compile(r"\b(who|whom|whose)\b", re.I)),
+    ("place", re.compile(r"\b(where|which (country|city|town|region|province|state|place|continent|island|river)|what (country|city|town|region|province|state|place|continent|island|river))\b", re.I)),
+    ("org", re.compile(r"\b(which|what) (company|organi[sz]ation|institution|university|team|agency|party|firm|club)\b", re.I)),
+    ("number", re.compile(r"\bhow (many|much|long|tall|high|far|old|big|large|wide|deep|heavy|fast)\b|\bwhat (percentage|share|proportion|number|amount|rate|size|population|length|height|area)\b|\bby how much\b", re.I)),
+]
+QTYPES = ("number", "date", "person", "place", "org")
+
+_DIGIT = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个项家条座所人次名岁种位件部本倍米里天届年月日]")
+_DATE = re.compile(r"\d{1,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|世纪|年代|公元|[一二三四五六七八九十]+世纪|朝")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_POS = {"nr": "person", "nrfg": "person", "nrt": "person", "ns": "place", "nt": "org"}
+
+
+def question_type(question: str) -> str:
+    """The kind of answer a question asks for: number, date, person, place, org, or other."""
+    for kind, pat in _QTYPES_EN if _is_en(question) else _QTYPES_ZH:
+        if pat.search(question):
+            return kind
+    if _is_en(question):  # an English question may quote its Chinese term: also try the Chinese words
+        for kind, pat in _QTYPES_ZH:
+            if pat.search(question):
+                return kind
+    return "other"
+
+
+def _is_en(text: str) -> bool:
+    letters = len(re.findall(r"[A-Za-z]", text))
+    return letters > 2 * len(_CJK.findall(text))
+
+
+@lru_cache(maxsize=1)
+def _posseg():
+    import logging
+
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.posseg
+
+
+@lru_cache(maxsize=8192)
+def _pos_kinds(text: str) -> frozenset[str]:
+    """Kinds of names jieba's part-of-speech tagger finds in ``text`` (person, place, org)."""
+    if not text.strip():
+        return frozenset()
+    return frozenset(_POS[p.flag] for p in _posseg().cut(text) if p.flag in _POS and len(p.word) >= 2)
+
+
+def sentence_types(sentence: str, question: str) -> dict[str, bool]:
+    """What the part of ``sentence`` that the question does not already say offers: a figure, a date,
+    a person's, place's or organisation's name (jieba part-of-speech tags)."""
+    rest = _residue(sentence, question)
+    kinds = _pos_kinds(rest)
+    no_year = re.sub(r"\d{3,4}\s*年", "", rest)
+    return {"number": bool(_DIGIT.search(no_year)), "date": bool(_DATE.search(rest)),
+            "person": "person" in kinds, "place": "place" in kinds, "org": "org" in kinds}
+
+
+def _residue(sentence: str, question: str) -> str:
+    """``sentence`` without the characters runs (2+ chars) it shares with ``question``."""
+    out = sentence
+    for n in range(min(len(question), 8), 1, -1):
+        for i in range(len(question) - n + 1):
+            piece = question[i:i + n]
+            if _CJK.search(piece) and piece in out:
+                out = out.replace(piece, " ")
+    return out
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = [c for c in text if _CJK.match(c) or c.isalnum()]
+    return {chars[i] + chars[i + 1] for i in range(len(chars) - 1)}
+
+
+@dataclass
+class CandidateView:
+    """What the selector needs of one candidate sentence (built by the offline answerer)."""
+
+    sentence: str
+    context: str  # section path and passage lead
+    rank: int  # 1-based passage number
+    retrieval: float  # retrieval score of its passage, divided by the best passage's
+    rule_score: float  # the answerer's hand-built evidence score
+    coverage: float  # IDF-weighted share of the question's concepts in sentence or context
+    sent_coverage: float  # the same, in the sentence alone
+    years_agree: bool  # the question names a year and the sentence (or its paragraph) does too
+    years_clash: bool  # the question names a year, the sentence only others
+    proximity: float  # matched question terms close together (1.0) or spread over the sentence (-> 0)
+    is_title: bool  # the sentence is its document's title line
+    neighbour_coverage: float = 0.0  # the better sent_coverage of the sentences before and after it
+    position: float = 0.0  # where in its passage (0: first sentence, 1: last)
+
+
+RANK_FEATURES = ("bias", "rule_score", "coverage", "sent_coverage", "bigram_q", "novelty", "type_match",
+                 "type_miss", "years_agree", "years_clash", "inv_rank", "retrieval", "log_len", "proximity",
+                 "is_title", "qt_other", "neighbour_coverage", "position", "lcs_q", "char_cov", "unit_match",
+                 "cov_x_type")
+ANSWER_FEATURES = ("bias", "p_best", "margin", "rule_score", "coverage", "sent_coverage", "bigram_q", "type_match",
+                   "type_miss", "years_clash", "retrieval", "lang_en", "unmapped_share", "reason_exact",
+                   "reason_rate", "reason_other_kind", "reason_other_head", "reason_unmapped")
+
+
+def rank_features(question: str, qtype: str, c: CandidateView) -> list[float]:
+    qb = _bigrams(question)
+    sb = _bigrams(c.sentence)
+    bigram_q = len(qb & sb) / len(qb) if qb else 0.0
+    chars = [ch for ch in c.sentence if _CJK.match(ch)]
+    qchars = set(question)
+    novelty = sum(1 for ch in chars if ch not in qchars) / len(chars) if chars else 0.0
+    types = sentence_types(c.sentence, question) if qtype != "other" else {}
+    match = float(bool(types.get(qtype)))
+    qc = {ch for ch in question if _CJK.match(ch)} - _QUESTION_CHARS
+    char_cov = len(qc & set(c.sentence)) / len(qc) if qc else 0.0
+    unit = _asked_unit(question)
+    unit_match = float(bool(unit) and bool(re.search(r"\d\s*" + re.escape(unit), c.sentence)))
+    return [1.0, c.rule_score, c.coverage, c.sent_coverage, bigram_q, novelty, match,
+            float(qtype != "other") - match, float(c.years_agree), float(c.years_clash), 1.0 / c.rank,
+            c.retrieval, math.log1p(len(c.sentence)) / 5, c.proximity, float(c.is_title), float(qtype == "other"),
+            c.neighbour_coverage, c.position, _lcs(question, c.sentence) / 8, char_cov, unit_match,
+            c.sent_coverage * match]
+
+
+# characters of question words: no evidence that a sentence is about the question
+_QUESTION_CHARS = frozenset("的了是在有和与及或为什么哪谁几多少何吗呢怎样如时候年月日个")
+
+
+def _asked_unit(question: str) -> str:
+    """The measure word a Chinese question asks in (多少分 -> 分, 几年 -> 年), else ''."""
+    m = re.search(r"(?:多少|几)([\u4e00-\u9fff])", question)
+    return m.group(1) if m and m.group(1) not in "个次" else ""
+
+
+def _lcs(a: str, b: str) -> int:
+    """Length of the longest common substring of ``a`` and ``b`` (capped at 8)."""
+    best = 0
+    for n in range(1, min(8, len(a)) + 1):
+        if any(a[i:i + n] in b for i in range(len(a) - n + 1)):
+            best = n
+        else:
+            break
+    return best
+
+
+def answer_row(rank_row: Sequence[float], p_best: float, p_second: float, lang: str, unmapped_share: float,
+               reasons: Sequence[str]) -> list[float]:
+    """The answer model's features: the best candidate's rank features and probability, its margin over
+    the second, and the kinds of the refusal checks that object to it (:func:`reasons_of`)."""
+    r = dict(zip(RANK_FEATURES, rank_row))
+    return [1.0, p_best, p_best - p_second, r["rule_score"], r["coverage"], r["sent_coverage"], r["bigram_q"],
+            r["type_match"], r["type_miss"], r["years_clash"], r["retrieval"], float(lang == "en"),
+            unmapped_share, float("exact" in reasons), float("rate" in reasons), float("other-kind" in reasons),
+            float("other-head" in reasons), float("unmapped" in reasons)]
+
+
+def views(a, cands: Sequence, hits: Sequence) -> list[CandidateView]:
+    """:class:`CandidateView` of the offline answerer's candidates (``a``: the question's analysis)."""
+    from rag.chunk import split_sentences
+
+    top = max((h.score for h in hits), default=0.0) or 1.0
+    total = a.total_idf
+    qyears = set(a.years)
+
+    def sent_cov(text: str) -> float:
+        return sum(con.idf for con in a.concepts if any(f in text for f in con.forms)) / total if a.concepts else 0.0
+
+    passages: dict[str, list[str]] = {}
+    out = []
+    for c in cands:
+        sent = c.sentence
+        cid = c.hit.chunk.chunk_id
+        if cid not in passages:
+            passages[cid] = [c.hit.chunk.text[i:j].strip() for i, j in split_sentences(c.hit.chunk.text)]
+        sents = passages[cid]
+        k = next((i for i, x in enumerate(sents) if sent in x or x in sent), -1)
+        neighbour = max((sent_cov(sents[j]) for j in (k - 1, k + 1) if k >= 0 and 0 <= j < len(sents)), default=0.0)
+        got = 0.0
+        places: list[tuple[int, int]] = []
+        for con in a.concepts:
+            pos = [(sent.find(f), len(f)) for f in con.forms if f in sent]
+            if pos:
+                got += con.idf
+                places.append(min(pos))
+        if len(places) >= 2:
+            span = max(p + n for p, n in places) - min(p for p, _ in places)
+            proximity = min(1.0, sum(n for _, n in places) / span) if span > 0 else 1.0
+        else:
+            proximity = float(len(places))
+        title = (c.hit.chunk.doc_title or "").strip()
+        out.append(CandidateView(
+            sentence=sent, context=" ".join(c.hit.chunk.section), rank=c.n, retrieval=c.hit.score / top,
+            rule_score=c.score, coverage=c.coverage, sent_coverage=got / total if a.concepts else 0.0,
+            years_agree=bool(qyears & set(c.years)), years_clash=bool(qyears and c.years and not qyears & set(c.years)),
+            proximity=proximity, is_title=bool(title) and sent.strip().rstrip("。") == title.rstrip("。"),
+            neighbour_coverage=neighbour, position=k / max(1, len(sents) - 1) if k >= 0 else 0.5))
+    return out
+
+
+def reasons_of(a, c, in_corpus) -> list:
+    """The :class:`rag.answer.refusal.Reason` of every refusal check that objects to candidate ``c``;
+    ``in_corpus(term)`` tells whether the documents use a term."""
+    from rag.answer import refusal
+
+    chunk = c.hit.chunk
+    found = [refusal.unmapped(a), refusal.exact_missing(a, chunk.text + " ".join(chunk.section)),
+             refusal.rate_without_percent(a, c.sentence), refusal.other_kind(a, c.sentence, in_corpus),
+             refusal.other_head(a, c.sentence)]
+    return [r for r in found if r is not None]
+
+
+# refusal checks whose objection refuses whatever the answer model says: each names what the documents
+# give instead of what was asked (a quoted term absent, no percentage for a rate, a sibling term, the
+# modifier bound to another figure); weak and unmapped are left to the answer model
+VETOES = frozenset({"exact", "rate", "other-kind", "other-head"})
+
+
+def softmax(scores: Sequence[float]) -> list[float]:
+    if not scores:
+        return []
+    m = max(scores)
+    e = [math.exp(s - m) for s in scores]
+    t = sum(e)
+    return [x / t for x in e]
+
+
+class Logistic:
+    """``sigmoid(w . ((x - mean) / scale))`` with weights from JSON (no pickle)."""
+
+    def __init__(self, names: Sequence[str], weights: Sequence[float], mean: Sequence[float], scale: Sequence[float]):
+        self.names = tuple(names)
+        self.w = [float(v) for v in weights]
+        self.mean = [float(v) for v in mean]
+        self.scale = [float(v) or 1.0 for v in scale]
+
+    def score(self, x: Sequence[float]) -> float:
+        """The linear score ``w . z`` (a rank model compares these across candidates: softmax)."""
+        return sum(w * ((v - m) / s) for w, v, m, s in zip(self.w, x, self.mean, self.scale))
+
+    def prob(self, x: Sequence[float]) -> float:
+        z = self.score(x)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def to_dict(self) -> dict:
+        return {"features": list(self.names), "weights": self.w, "mean": self.mean, "scale": self.scale}
+
+    @classmethod
+    def from_dict(cls, d: dict, names: Sequence[str]) -> "Logistic":
+        if list(d.get("features", [])) != list(names):
+            raise ValueError(f"selector weights are for features {d.get('features')}, not {list(names)}: refit "
+                             "them (python eval/fit_selector.py)")
+        return cls(names, d["weights"], d["mean"], d["scale"])
+
+
+@dataclass
+class Selector:
+    rank: Logistic
+    answer: Logistic
+    min_confidence: float  # refuse when the answer probability is below this (chosen on validation data)
+    meta: dict
+
+    @staticmethod
+    @lru_cache(maxsize=4)
+    def default(path: str = str(WEIGHTS)) -> "Selector | None":
+        """The bundled selector, loaded once per process."""
+        return Selector.load(path)
+
+    @classmethod
+    def load(cls, path: str | Path = WEIGHTS) -> "Selector | None":
+        """The fitted selector, or None when no weights file exists (the hand-set rules then decide)."""
+        path = Path(path)
+        if not path.is_file():
+            return None
+        d = json.loads(path.read_text(encoding="utf-8"))
+        return cls(Logistic.from_dict(d["rank"], RANK_FEATURES), Logistic.from_dict(d["answer"], ANSWER_FEATURES),
+                   float(d["min_confidence"]), d.get("meta", {}))
+
+    def save(self, path: str | Path = WEIGHTS) -> None:
+        d = {"rank": self.rank.to_dict(), "answer": self.answer.to_dict(), "min_confidence": self.min_confidence,
+             "meta": self.meta}
+        Path(path).write_text(json.dumps(d, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

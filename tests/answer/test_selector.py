@@ -1,0 +1,96 @@
+"""The fitted answer selector: weights as JSON, answer-type cues, and the offline answerer ranking and refusing
+with it (small inline texts, no index)."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from rag.answer.extractive import OfflineAnswerer
+from rag.answer.selector import (ANSWER_FEATURES, RANK_FEATURES, WEIGHTS, Logistic, Selector, question_type,
+                                 sentence_types)
+from rag.profile import load_profile
+from rag.types import Chunk, Hit
+
+
+def hit(text: str, title: str = "青湖公园", cid: str = "c1", score: float = 1.0) -> Hit:
+    return Hit(Chunk(cid, "d1", title, f"{title}.md", [title], text, 0, len(text), 1, 1), score)
+
+
+def answerer(hits, selector, min_confidence=None) -> OfflineAnswerer:
+    store = SimpleNamespace(chunks=[h.chunk for h in hits], bridge={}, manifest={})
+    return OfflineAnswerer(store, 0.5, profile=load_profile("general"), selector=selector,
+                           min_confidence=min_confidence)
+
+
+def test_question_types_in_both_languages():
+    assert question_type("青湖公园建于哪一年？") == "date"
+    assert question_type("When was the park built?") == "date"
+    assert question_type("这部小说的作者是谁？") == "person"
+    assert question_type("How many lakes are there?") == "number"
+    assert question_type("公园位于哪个城市？") == "place"
+    assert question_type("公园有什么特色？") == "other"
+
+
+def test_sentence_types_look_only_at_what_the_question_does_not_say():
+    # the question's own year is no answer to "when"
+    assert not sentence_types("青湖公园建于1986年", "青湖公园1986年建成后面积多大？")["date"]
+    assert sentence_types("青湖公园建于1986年", "青湖公园建于哪一年？")["date"]
+
+
+def test_bundled_weights_load_and_match_the_features():
+    sel = Selector.default()
+    assert sel is not None and WEIGHTS.is_file()
+    assert sel.rank.names == RANK_FEATURES and sel.answer.names == ANSWER_FEATURES
+    assert 0.0 <= sel.min_confidence < 1.0
+    data = json.loads(WEIGHTS.read_text(encoding="utf-8"))
+    assert data["meta"]["script"] == "eval/fit_selector.py"
+
+
+def test_weights_round_trip_as_json_and_refuse_a_stale_feature_list(tmp_path):
+    sel = Selector.default()
+    path = tmp_path / "sel.json"
+    sel.save(path)
+    again = Selector.load(path)
+    x = [0.5] * len(RANK_FEATURES)
+    assert again.rank.score(x) == pytest.approx(sel.rank.score(x))
+    assert Selector.load(tmp_path / "missing.json") is None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["rank"]["features"] = data["rank"]["features"][:-1]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match="refit"):
+        Selector.load(path)
+
+
+def test_the_selector_picks_the_sentence_with_the_asked_kind_of_answer():
+    hits = [hit("青湖公园位于城市东部，是市民休闲的好去处。青湖公园建于1986年，由园林局设计。"
+                "公园面积为120公顷，湖面占一半。")]
+    a = answerer(hits, Selector.default(), min_confidence=0.0)
+    ans = a.answer("青湖公园建于哪一年？", hits)
+    assert not ans.refused and "1986" in ans.answer, ans.answer
+    assert ans.confidence is not None and 0.0 < ans.confidence <= 1.0
+    ans = a.answer("青湖公园的面积有多大？", hits)
+    assert not ans.refused and "120公顷" in ans.answer, ans.answer
+
+
+def test_min_confidence_moves_the_refusal():
+    hits = [hit("青湖公园建于1986年，由园林局设计。")]
+    q = "青湖公园建于哪一年？"
+    assert answerer(hits, Selector.default(), min_confidence=0.0).answer(q, hits).refused is False
+    refused = answerer(hits, Selector.default(), min_confidence=0.9999).answer(q, hits)
+    assert refused.refused and refused.confidence < 0.9999 and refused.refusal_reason["kind"]
+
+
+def test_a_constant_model_shows_the_threshold_is_the_decision():
+    # a hand-made selector whose answer model always says 0.3: refused at 0.5, answered at 0.2
+    zero = Logistic(RANK_FEATURES, [0.0] * len(RANK_FEATURES), [0.0] * len(RANK_FEATURES), [1.0] * len(RANK_FEATURES))
+    w = [0.0] * len(ANSWER_FEATURES)
+    w[0] = -0.8473  # sigmoid(-0.8473) = 0.3
+    answer = Logistic(ANSWER_FEATURES, w, [0.0] * len(ANSWER_FEATURES), [1.0] * len(ANSWER_FEATURES))
+    sel = Selector(zero, answer, 0.5, {})
+    hits = [hit("青湖公园建于1986年，由园林局设计。")]
+    q = "青湖公园建于哪一年？"
+    assert answerer(hits, sel).answer(q, hits).refused
+    assert not answerer(hits, sel, min_confidence=0.2).answer(q, hits).refused
