@@ -18,8 +18,9 @@ features come from :mod:`rag.answer.selector`; a candidate is positive when it c
    answerable questions answered right plus the share of unanswerable ones refused (each averaged per corpus).
 4. The *test* split is reported, never used for a decision. The sets of ``eval/blind/`` are not read here.
 
-Logistic regression is fitted with Newton's method and L2 regularisation in numpy (no extra dependency);
-the weights are saved as plain JSON.
+The rank model is fitted with scipy's L-BFGS (scipy comes with the ``st`` extra, or ``pip install scipy``),
+the answer model with Newton's method in numpy; the weights are saved as plain JSON. The indexes of the
+corpora are built into ``--index-dir`` on first use (the Wikipedia corpora take a few minutes to embed).
 """
 
 from __future__ import annotations
