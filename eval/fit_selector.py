@@ -68,6 +68,7 @@ def build_rows(index_dir: Path, limit: int | None = None) -> list[dict]:
     from rag.answer.extractive import OfflineAnswerer
     from rag.answer.selector import MAX_CANDIDATES, question_type, rank_features, reasons_of, views
     from rag.config import Config
+    from rag.evaluation.metrics import facts_found
     from rag.indexer import build_index
     from rag.retrieve import Retriever
 
@@ -97,7 +98,7 @@ def build_rows(index_dir: Path, limit: int | None = None) -> list[dict]:
             qtype = question_type(q)
             vs = views(a, cands, hits)
             feats = [rank_features(q, qtype, v) for v in vs]
-            labels = [int(bool(facts) and all(f in _norm(c.sentence) for f in facts)) for c in cands]
+            labels = [int(bool(facts) and all(facts_found(c.sentence, rec["answer_facts"]))) for c in cands]
             reasons = [[x.kind for x in reasons_of(a, c, in_corpus)] for c in cands]
             rows.append({"pool": name, "id": rec["id"], "lang": a.lang, "split": split_of(rec, by),
                          "answerable": bool(facts), "qtype": qtype, "feats": feats, "labels": labels,

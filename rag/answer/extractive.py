@@ -302,7 +302,7 @@ class OfflineAnswerer:
                                           "chunk_id": cands[0].hit.chunk.chunk_id if cands else "",
                                           "sentence": cands[0].sentence if cands else ""})
         chosen.sort(key=lambda c: (c.n, c.hit.chunk.text.find(c.sentence)))
-        parts = [(c.n, trim(c.sentence, a), c.hit) for c in chosen]
+        parts = [(c.n, trim(c.sentence, a) if a.quantity else c.sentence.rstrip("。；;"), c.hit) for c in chosen]
         text = compose_zh(parts) if lang == "zh" else compose_en(parts, a, self.profile)
         if notes:
             text = join_sentences(lang, [text, *notes])

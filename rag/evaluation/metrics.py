@@ -66,9 +66,18 @@ def retrieval_scores(rank: int | None) -> dict[str, float]:
     return out
 
 
+_CITATION = re.compile(r"\[\d{1,3}\]")
+
+
 def facts_found(answer: str, facts: Sequence[str]) -> list[bool]:
-    a = norm(answer)
-    return [norm(f) in a for f in facts]
+    """Which facts the answer states; citation markers in the answer and a fact's closing sentence
+    punctuation don't count (a whole-sentence fact "…15至20厘米。" is stated by "…15至20厘米[1]。").
+
+    >>> facts_found("果实长约15至20厘米[1]。", ["果实长约15至20厘米。", "20厘米", "30厘米"])
+    [True, True, False]
+    """
+    a = norm(_CITATION.sub("", answer))
+    return [norm(f).rstrip("。！？；.!?;") in a for f in facts]
 
 
 def answer_scores(answer: str, facts: Sequence[str]) -> dict[str, float]:
