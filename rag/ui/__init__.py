@@ -12,7 +12,7 @@ import sys
 
 
 def add_serve_arguments(p: argparse.ArgumentParser) -> None:
-    """The web-server flags (``app.py`` and ``rag serve``); add ``rag.cli._common`` for index flags."""
+    """The web-server flags (``app.py`` and ``rag serve``); add ``rag.cli.common_arguments`` for index flags."""
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--auth", metavar="USER:PASSWORD", help="require a login (default: env RAG_AUTH, else none)")
@@ -53,14 +53,14 @@ def serve_command(args: argparse.Namespace, cfg) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """``python app.py [--host H] [--port P] [--auth user:pw] [--index NAME] [--llm ...]``"""
-    from rag.cli import _common, load_config
+    from rag.cli import common_arguments, load_config
     from rag.commands import UserError
     from rag.config import ConfigError
 
     ap = argparse.ArgumentParser(prog="app.py", description="Web UI: chat with cited answers over an index and "
                                  "manage its documents (http://127.0.0.1:7860 by default). Same as: rag serve.")
     add_serve_arguments(ap)
-    _common(ap)
+    common_arguments(ap)
     args = ap.parse_args(argv)
     try:
         return serve_command(args, load_config(args))
