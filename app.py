@@ -6,7 +6,7 @@ Flags: --host, --port, --auth user:password (or env RAG_AUTH), --index, --index-
 
 import sys
 
-from rag.ui import main
+from rag.cli import app_main as main
 
 if __name__ == "__main__":
     sys.exit(main())

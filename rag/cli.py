@@ -177,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.cmd:
         ap.print_help()
         return 2
-    from rag.commands import run_command, UserError
+    from rag.commands import run_command
+    from rag.errors import UserError
 
     bad = undecodable_argument(args)
     if bad:
@@ -197,6 +198,26 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def app_main(argv: list[str] | None = None) -> int:
+    """``python app.py [--host H] [--port P] [--auth user:pw] [--index NAME] [--llm ...]``: the web UI,
+    the same as ``rag serve``."""
+    from rag.errors import UserError
+    from rag.ui import add_serve_arguments, serve_command
+
+    ap = argparse.ArgumentParser(prog="app.py", description="Web UI: chat with cited answers over an index and "
+                                 "manage its documents (http://127.0.0.1:7860 by default). Same as: rag serve.")
+    add_serve_arguments(ap)
+    common_arguments(ap)
+    args = ap.parse_args(argv)
+    try:
+        return serve_command(args, load_config(args))
+    except (UserError, ConfigError) as exc:
+        print(f"app.py: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

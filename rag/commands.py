@@ -9,8 +9,7 @@ import sys
 from rag.config import Config
 
 
-class UserError(Exception):
-    """Shown to the user as one line."""
+from rag.errors import UserError  # noqa: F401 - re-exported: the commands' one error type
 
 
 def _retriever(cfg: Config, progress: bool = True):

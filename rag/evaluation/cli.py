@@ -41,7 +41,7 @@ def make_answerer(args: argparse.Namespace, cfg: Config, retriever) -> Any:
     try:
         return Assistant(cfg, retriever)
     except Exception as exc:  # LLMError (bad backend settings): one line
-        from rag.commands import UserError
+        from rag.errors import UserError
 
         raise UserError(str(exc).splitlines()[0]) from None
 
@@ -54,7 +54,7 @@ def run_eval(args: argparse.Namespace, cfg: Config, open_retriever: Callable[...
     or any suite file, get one such folder per set under ``--out`` plus ``summary.md`` and ``summary.json``
     (one row per set, split by language), and the console that table.
     """
-    from rag.commands import UserError
+    from rag.errors import UserError
     from rag.evaluation.suite import SuiteError, resolve_sets
 
     raw = args.questions if isinstance(args.questions, (list, tuple)) else [args.questions]
@@ -79,7 +79,7 @@ def per_set_layout(raw: list[str], n_sets: int) -> bool:
 
 def _load_set(spec, args: argparse.Namespace, split: str | None) -> tuple:
     """(spec, questions of the chosen split, malformed-line errors, questions in the file, split used)."""
-    from rag.commands import UserError
+    from rag.errors import UserError
     from rag.evaluation.dataset import QuestionFileError, in_split, load_questions
 
     try:
@@ -106,7 +106,7 @@ def _open(spec, cfg: Config, open_retriever: Callable[..., Any], progress: bool)
     brought up to date first; incremental, so an unchanged corpus costs a moment)."""
     if spec.corpus is None:
         return cfg, open_retriever(cfg, progress=progress)
-    from rag.commands import UserError
+    from rag.errors import UserError
     from rag.config import ConfigError
     from rag.embed import EmbedderError
     from rag.evaluation.suite import corpus_index_name
@@ -151,7 +151,7 @@ def _summary(spec, questions_n: int, chosen: str | None, errors: list, records: 
 
 
 def _read_old(path: Path) -> dict:
-    from rag.commands import UserError
+    from rag.errors import UserError
 
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -185,7 +185,7 @@ def _run_single(spec, questions: list, errors: list, n_in_file: int, chosen: str
 
 def _run_many(loaded: list[tuple], args: argparse.Namespace, cfg: Config, open_retriever: Callable[..., Any],
               split: str | None) -> int:
-    from rag.commands import UserError
+    from rag.errors import UserError
     from rag.evaluation import report
     from rag.evaluation.runner import headline_rows, run
 

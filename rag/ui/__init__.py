@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 
 def add_serve_arguments(p: argparse.ArgumentParser) -> None:
@@ -27,8 +26,8 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
 
 def serve_command(args: argparse.Namespace, cfg) -> int:
     """Run the web server for parsed ``args`` until interrupted (``rag serve``, ``app.py``).
-    Problems are raised as :class:`rag.commands.UserError` (one line)."""
-    from rag.commands import UserError
+    Problems are raised as :class:`rag.errors.UserError` (one line)."""
+    from rag.errors import UserError
 
     try:
         from rag.ui.web import parse_auth, serve
@@ -49,23 +48,3 @@ def serve_command(args: argparse.Namespace, cfg) -> int:
     except OSError as exc:  # port in use, bad host
         raise UserError(f"cannot serve on {args.host}:{args.port}: {str(exc).splitlines()[0]}") from None
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python app.py [--host H] [--port P] [--auth user:pw] [--index NAME] [--llm ...]``"""
-    from rag.cli import common_arguments, load_config
-    from rag.commands import UserError
-    from rag.config import ConfigError
-
-    ap = argparse.ArgumentParser(prog="app.py", description="Web UI: chat with cited answers over an index and "
-                                 "manage its documents (http://127.0.0.1:7860 by default). Same as: rag serve.")
-    add_serve_arguments(ap)
-    common_arguments(ap)
-    args = ap.parse_args(argv)
-    try:
-        return serve_command(args, load_config(args))
-    except (UserError, ConfigError) as exc:
-        print(f"app.py: error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
