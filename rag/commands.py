@@ -102,6 +102,8 @@ def cmd_info(args: argparse.Namespace, cfg: Config) -> int:
         return 0
     print(f"index:    {cfg.index_name} ({cfg.index_path})")
     print(f"embedder: {m['embedder']['name']} (dim {m['embedder']['dim']})")
+    profile = m.get("profile") if isinstance(m.get("profile"), dict) else {}
+    print(f"profile:  {profile.get('name') or '(none recorded: general, gov-report for the bundled sample)'}")
     print(f"chunker:  target {m['chunker']['chunk_size']} chars, overlap {m['chunker']['overlap_sentences']} sentence(s)")
     print(f"built:    {m.get('built_at')}; {m.get('n_chunks')} chunks from {len(m.get('files', {}))} file(s)")
     for path, f in sorted(m.get("files", {}).items()):
