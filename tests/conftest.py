@@ -22,3 +22,19 @@ def retriever(sample_cfg):
     from rag.retrieve import Retriever
 
     return Retriever.open(sample_cfg)
+
+
+# fixtures that build the whole sample-corpus index, start a server or a model: tests using them are slow
+SLOW_FIXTURES = frozenset({"sample_cfg", "retriever", "ui_cfg", "ui_server", "llama_servers", "gguf_path"})
+# modules that run real servers, browsers, several processes or big generated files throughout
+SLOW_MODULES = frozenset({"test_browser", "test_client", "test_embed_st", "test_packaging", "test_llm"})
+
+
+def pytest_collection_modifyitems(config, items):
+    """``pytest`` runs the fast suite (the default, see pyproject.toml); ``pytest -m slow`` the tests that
+    build the sample index or start servers, browsers and models; ``.ci/run`` runs both."""
+    for item in items:
+        module = getattr(item, "module", None)
+        name = module.__name__.rsplit(".", 1)[-1] if module else ""
+        if name in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
