@@ -3,9 +3,11 @@
 Each sentence is scored by how much of the question's concepts (IDF-weighted; English concepts reach
 Chinese text through the bridge) it covers, with its passage's section path as context; by whether it
 carries a figure when the question asks for one; and by year (2023 vs 2024) agreement and, when the domain
-profile (:mod:`rag.profile`) has scope pairs, scope agreement (gov-report: 全市 vs 市级). The best 1-3
-sentences, trimmed to the clauses that hold the figures, make the answer, each followed by its citation
-``[n]``. Below the calibrated evidence threshold it refuses.
+profile (:mod:`rag.profile`) has scope pairs, scope agreement (gov-report: 全市 vs 市级). With the fitted
+selector (:mod:`rag.answer.selector`, the default) those scores are one feature among others: the selector
+orders the candidates and gives the probability that the best one answers, refused below
+``min_confidence``; without it the hand-set score and thresholds decide. The best 1-3 sentences (a quantity
+answer trimmed to the clauses that hold the figures) make the answer, each followed by its citation ``[n]``.
 """
 
 from __future__ import annotations

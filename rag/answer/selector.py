@@ -29,6 +29,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
+from rag.answer.lang import detect_lang
+
 WEIGHTS = Path(__file__).resolve().parents[1] / "data" / "selector.json"
 MAX_CANDIDATES = 30  # candidates (by the rule score) the selector ranks
 
@@ -57,19 +59,12 @@ _POS = {"nr": "person", "nrfg": "person", "nrt": "person", "ns": "place", "nt": 
 
 def question_type(question: str) -> str:
     """The kind of answer a question asks for: number, date, person, place, org, or other."""
-    for kind, pat in _QTYPES_EN if _is_en(question) else _QTYPES_ZH:
+    english = detect_lang(question) == "en"
+    # an English question may quote its Chinese term: then the Chinese question words are tried too
+    for kind, pat in (_QTYPES_EN + _QTYPES_ZH) if english else _QTYPES_ZH:
         if pat.search(question):
             return kind
-    if _is_en(question):  # an English question may quote its Chinese term: also try the Chinese words
-        for kind, pat in _QTYPES_ZH:
-            if pat.search(question):
-                return kind
     return "other"
-
-
-def _is_en(text: str) -> bool:
-    letters = len(re.findall(r"[A-Za-z]", text))
-    return letters > 2 * len(_CJK.findall(text))
 
 
 @lru_cache(maxsize=1)
