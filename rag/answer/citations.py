@@ -175,7 +175,7 @@ def _bigrams(text: str) -> set[str]:
 
 def _content_words(text: str) -> set[str]:
     """Stemmed English content words (no stop words, figures, units or words about the sources)."""
-    from rag.bridge import en_words
+    from rag.lexicon import en_words
 
     skip = _skip_stems()
     return {w for w in en_words(_CJK.sub(" ", text)) if len(w) > 1 and not w[0].isdigit() and w not in skip}
@@ -183,9 +183,9 @@ def _content_words(text: str) -> set[str]:
 
 @lru_cache(maxsize=1)
 def _skip_stems() -> frozenset[str]:
-    from rag.bridge import stem, stop_stems
+    from rag.lexicon import question_stop_stems, stem
 
-    return stop_stems() | frozenset(_NEUTRAL_WORDS) | frozenset(stem(w) for w in _NEUTRAL_WORDS)
+    return question_stop_stems() | frozenset(_NEUTRAL_WORDS) | frozenset(stem(w) for w in _NEUTRAL_WORDS)
 
 
 @lru_cache(maxsize=512)
@@ -204,7 +204,8 @@ def _profile(passage: str) -> tuple[frozenset[str], frozenset[str], frozenset[st
 @lru_cache(maxsize=512)
 def _gloss(passage: str) -> frozenset[str]:
     """English stems of the passage's Chinese words (2-4 characters, CC-CEDICT) and glossary terms."""
-    from rag.bridge import cedict, en_words
+    from rag.bridge import cedict
+    from rag.lexicon import en_words
 
     words = {run[i:i + n] for run in _CJK.findall(passage) for n in (2, 3, 4) for i in range(len(run) - n + 1)}
     out: set[str] = set()

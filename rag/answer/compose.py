@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from rag.answer.numbers import render_all
 from rag.profile import Profile, load_profile
-from rag.tokenize import YEAR
+from rag.lexicon import YEAR
 
 
 def compose_zh(parts) -> str:
@@ -82,15 +82,9 @@ def gloss_term(zh: str, profile: Profile | None = None) -> str | None:
     g = _glossary_reverse(profile or load_profile()).get(zh)
     if g:
         return " ".join(w.upper() if w in _ACRONYMS else w for w in g.split(" "))
-    from rag.bridge import cedict_lines as _cedict_lines, clean_definition as _clean_definition
+    from rag.lexicon import definitions
 
-    for raw in _cedict_lines().get(zh, ()):
-        body = raw[raw.find("]") + 1:].strip().strip("/")
-        for d in body.split("/"):
-            d = _clean_definition(d)
-            if d and "|" not in d and "variant of" not in d and "surname" not in d:
-                return d
-    return None
+    return next((d for d in definitions(zh) if "variant of" not in d and "surname" not in d), None)
 
 
 _ACRONYMS = frozenset("gdp cpi sme ai r&d it ppp".split())  # the glossary is lower case

@@ -27,7 +27,7 @@ from rag.answer.selector import (MAX_CANDIDATES, VETOES, Selector, answer_row, q
 from rag.answer.types import Answer, Citation
 from rag.chunk import split_sentences
 from rag.profile import Profile, index_profile
-from rag.tokenize import YEAR_WORD, years_in
+from rag.lexicon import YEAR_NIAN, YEAR_WORD, years_in
 from rag.types import Hit
 
 # a comma or colon between digits (22,392; 10:30) is part of a number, never a clause boundary
@@ -63,8 +63,11 @@ class OfflineAnswerer:
 
     def __init__(self, store, threshold: float = 0.5, embedder=None, min_sim: dict[str, float] | None = None,
                  min_coverage: float = 0.2, profile: Profile | None = None, selector: Selector | None = None,
-                 min_confidence: float | None = None):
+                 min_confidence: float | None = None, sentences=None):
         self.store = store
+        # question/sentence similarity for the fitted selector (a rag.sentences.SentenceVectors; None: the
+        # selector reads that feature as missing)
+        self.sentences = sentences
         # the fitted selector ranks the candidates and decides whether the best one answers (None: the
         # hand-set rules below do); refuse below min_confidence (None or negative: the calibrated value)
         self.selector = selector
@@ -165,7 +168,8 @@ class OfflineAnswerer:
             return cands, self.why_not(a, cands[0] if cands else None), None
         top = cands[:MAX_CANDIDATES]
         qtype = question_type(a.question)
-        feats = [rank_features(a.question, qtype, v) for v in views(a, top, hits)]
+        dense = self.sentences.similarities(a.question, [c.sentence for c in top]) if self.sentences else None
+        feats = [rank_features(a.question, qtype, v) for v in views(a, top, hits, dense)]
         ps = softmax([self.selector.rank.score(f) for f in feats])
         order = sorted(range(len(top)), key=lambda i: -ps[i])
         best = order[0]
@@ -413,7 +417,6 @@ def _figure_follows(sent: str, a: Analysis) -> bool:
 
 
 _ATTACHED = re.compile(r"[^，；。,;\d]{0,6}\d")
-_YEAR_NIAN = re.compile(r"(?<![\d.])((?:1[0-9]|20)\d\d)年")
 
 
 def _has_unit(text: str, unit: str) -> bool:
@@ -455,7 +458,7 @@ def _current_year(chunks) -> int | None:
     """The reports' 'this year': the latest year most passages talk about (for 去年/今年)."""
     counts: dict[int, int] = {}
     for c in chunks:
-        for y in _YEAR_NIAN.findall(c.text):
+        for y in YEAR_NIAN.findall(c.text):
             counts[int(y)] = counts.get(int(y), 0) + 1
     if not counts:
         return None

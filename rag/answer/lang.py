@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from rag.tokenize import is_cjk
+from rag.lexicon import is_cjk
 
 
 def detect_lang(text: str) -> str:

@@ -29,7 +29,7 @@ from typing import Callable
 
 from rag.answer.analysis import Analysis, Concept
 from rag.profile import Profile, load_profile
-from rag.tokenize import YEAR_WORD, jieba_module as _jieba
+from rag.lexicon import YEAR_WORD, cedict_raw, en_words, jieba_module, question_stop_stems
 
 # 、 separates list items inside one clause; a comma or colon between digits (22,392 / 10:30) separates nothing
 _CLAUSE = re.compile(r"(?:[^，；。：,;:]|(?<=\d)[,:](?=\d))+")
@@ -71,7 +71,7 @@ def exact_missing(a: Analysis, passage: str) -> Reason | None:
 
 
 def _present(term: str, passage: str) -> bool:
-    words = [w for w in _jieba().lcut(term) if len(w) >= 2] or [term]
+    words = [w for w in jieba_module().lcut(term) if len(w) >= 2] or [term]
     return term in passage or all(w in passage for w in words)
 
 
@@ -136,13 +136,10 @@ def synonyms(a: str, b: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _senses(word: str) -> frozenset[str]:
-    from rag.bridge import cedict_lines as _cedict_lines, en_words, stop_stems as _stop_stems
-
     out: set[str] = set()
-    for line in _cedict_lines().get(word, ()):
-        out.update(w for w in en_words(re.sub(r"CL:\S+|\[[^\]]*\]", " ", line[line.find("]") + 1:]))
-                   if len(w) > 2 and not w[0].isdigit())
-    return frozenset(out - _stop_stems() - {"etc", "sth", "someth", "somebodi", "one"})
+    for body in cedict_raw(word):
+        out.update(w for w in en_words(re.sub(r"CL:\S+|\[[^\]]*\]", " ", body)) if len(w) > 2 and not w[0].isdigit())
+    return frozenset(out - question_stop_stems() - {"etc", "sth", "someth", "somebodi", "one"})
 
 
 def _has(c: Concept, text: str) -> bool:

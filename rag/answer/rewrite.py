@@ -22,7 +22,7 @@ import re
 
 from rag.answer.lang import detect_lang
 from rag.profile import Profile, ScopePair, load_profile
-from rag.tokenize import YEAR
+from rag.lexicon import YEAR
 
 _ZH_FOLLOW = re.compile(r"^(那|那么|还有|另外|其中|它|其|该|这个|那个)|呢[？?]?$|^(和|与|及)")
 _EN_FOLLOW = re.compile(r"^(and|what about|how about|and what about|what of|also|then)\b|\b(it|its|that|those|they|them|this)\b", re.I)

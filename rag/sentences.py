@@ -1,0 +1,118 @@
+"""Sentence vectors for the offline answerer: how close each candidate sentence is to the question in meaning.
+
+The answerer's candidates are the sentences of the retrieved passages (:func:`passage_sentences`). Their
+passage embeddings are computed when an index is built (:meth:`SentenceVectors.add_chunks`, called by the
+indexer) and kept in the index folder's vector cache (SQLite, keyed by embedder and text hash: the same cache
+that spares re-embedding unchanged chunks), so answering a question only looks them up. A sentence the cache
+lacks (an index built before sentence vectors existed, a deleted cache) is embedded when first needed, at most
+``max_new`` per question, and cached. The dense similarity is one of the fitted selector's features
+(:mod:`rag.answer.selector`): it lets an English question find the Chinese sentence that answers it when no
+word of the two matches.
+
+>>> passage_sentences("长江是亚洲第一长河。全长6300公里。\\n长江")
+['长江是亚洲第一长河。', '全长6300公里。']
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from rag.chunk import split_sentences
+from rag.embed import Embedder, VectorCache
+
+MIN_CHARS = 4  # shorter pieces (a bare heading word) are never candidates
+
+
+def passage_sentences(text: str) -> list[str]:
+    """The sentences of a passage as the answerer reads them: line by line, split after 。！？； (stripped,
+    at least :data:`MIN_CHARS` characters)."""
+    out = []
+    for line in text.split("\n"):
+        for s0, s1 in split_sentences(line):
+            sent = line[s0:s1].strip()
+            if len(sent) >= MIN_CHARS:
+                out.append(sent)
+    return out
+
+
+class SentenceVectors:
+    """Passage vectors of sentences, from ``cache`` (a :class:`rag.embed.VectorCache`) or embedded on demand."""
+
+    def __init__(self, embedder: Embedder, cache: VectorCache | None = None, max_new: int = 40):
+        self.embedder = embedder
+        self.cache = cache
+        self.max_new = max_new
+        self._lock = threading.Lock()  # one SQLite connection, shared by the server's threads
+        self._recent: dict[str, np.ndarray] = {}
+
+    def vectors(self, sentences: Sequence[str], embed_missing: bool = True) -> list[np.ndarray | None]:
+        """The vector of each sentence (None where missing and not embedded: over ``max_new``)."""
+        want = list(dict.fromkeys(s for s in sentences if s not in self._recent))
+        if want and self.cache is not None:
+            found = self._lookup(want)
+            for s in want:
+                v = found.get(VectorCache.key(s))
+                if v is not None:
+                    self._remember(s, v)
+        missing = [s for s in dict.fromkeys(sentences) if s not in self._recent][:self.max_new if embed_missing else 0]
+        if missing:
+            vecs = self.embedder.embed_passages(missing)
+            self._store({VectorCache.key(s): v for s, v in zip(missing, vecs)})
+            for s, v in zip(missing, vecs):
+                self._remember(s, v)
+        return [self._recent.get(s) for s in sentences]
+
+    def similarities(self, question: str, sentences: Sequence[str]) -> list[float | None]:
+        """Cosine similarity of the question (query embedding) and each sentence (None: no vector)."""
+        if not sentences:
+            return []
+        q = self.embedder.embed_query(question)
+        return [None if v is None else float(np.dot(v, q)) for v in self.vectors(sentences)]
+
+    def add_chunks(self, texts: Iterable[str], batch_size: int = 16,
+                   progress: Callable[[int], None] | None = None) -> int:
+        """Embed the sentences of passages ``texts`` that the cache lacks (index time); returns how many
+        were embedded. ``progress(n)`` is called after each batch with the number of sentences done."""
+        if self.cache is None:
+            return 0
+        sents = list(dict.fromkeys(s for t in texts for s in passage_sentences(t)))
+        found = self._lookup(sents)
+        todo = [s for s in sents if VectorCache.key(s) not in found]
+        if progress and len(sents) - len(todo):
+            progress(len(sents) - len(todo))
+        todo.sort(key=len, reverse=True)  # batches of similar lengths
+        for b in range(0, len(todo), batch_size):
+            part = todo[b:b + batch_size]
+            vecs = self.embedder.embed_passages(part)
+            self._store({VectorCache.key(s): v for s, v in zip(part, vecs)})
+            if progress:
+                progress(len(part))
+        return len(todo)
+
+    def _lookup(self, sentences: list[str]) -> dict[str, np.ndarray]:
+        """Cached vectors of ``sentences`` by text hash (none when the cache can't be read)."""
+        try:
+            with self._lock:
+                return self.cache.get_many(self.embedder.name, sentences)
+        except sqlite3.Error:
+            return {}
+
+    def _store(self, items: dict[str, np.ndarray]) -> None:
+        """Add vectors to the cache; a cache another process holds locked, or a read-only one, is skipped
+        (the vectors are only a cache: they are recomputed when missing)."""
+        if self.cache is None:
+            return
+        try:
+            with self._lock:
+                self.cache.put_many(self.embedder.name, items)
+        except sqlite3.Error:
+            pass
+
+    def _remember(self, sentence: str, vec: np.ndarray) -> None:
+        if len(self._recent) >= 4096:
+            self._recent.pop(next(iter(self._recent)))
+        self._recent[sentence] = np.asarray(vec, np.float32)
