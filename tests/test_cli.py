@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,11 +23,57 @@ def rag(*args, check=True):
     return proc
 
 
-def test_help_lists_commands():
+# the flags each command's help must document (a subset: the ones the README and users rely on)
+COMMAND_FLAGS = {
+    "index": {"--rebuild", "--remove", "--profile", "--max-file-mb", "--max-file-pages", "--max-file-chars",
+              "--max-load-seconds", "--index", "--index-dir", "-q"},
+    "ask": {"--json", "--llm", "--llm-model", "--llm-base-url", "--fallback", "-k", "--selector", "--min-confidence"},
+    "chat": {"--llm", "--fallback", "-k", "--index"},
+    "search": {"-k", "--mode", "--doc", "--section", "--json", "--index", "--embedder"},
+    "info": {"--json", "--index", "--index-dir"},
+    "serve": {"--host", "--port", "--auth", "--ui-lang", "--llm"},
+    "eval": {"--out", "--retrieval-only", "--mode", "--strict", "--compare", "--split", "--json"},
+}
+
+
+def help_text(capsys, *argv: str) -> str:
+    """What ``rag ARGV --help`` prints (in-process: the parser alone, no index is touched)."""
+    from rag.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main([*argv, "--help"])
+    assert stop.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_help_lists_every_command_with_a_summary():
     out = rag("--help").stdout
-    for cmd in ("index", "search", "info", "eval"):
-        assert cmd in out
-    assert "examples:" in out
+    assert out.startswith("usage: rag [-h] COMMAND ...")
+    # the COMMAND block: one line per command, its name then its summary
+    listed = dict(re.findall(r"^    (\w+)\s{2,}(\S.*)$", out, re.M))
+    assert list(listed) == list(COMMAND_FLAGS)
+    assert "examples:" in out and "rag serve --port 7860" in out
+
+
+@pytest.mark.parametrize("command", list(COMMAND_FLAGS))
+def test_command_help_documents_its_flags(capsys, command):
+    text = help_text(capsys, command)
+    assert text.startswith(f"usage: rag {command} ")
+    documented = set(re.findall(r"^  (-{1,2}[a-z][\w-]*)", text, re.M))  # the option lines
+    assert COMMAND_FLAGS[command] <= documented, COMMAND_FLAGS[command] - documented
+
+
+def test_usage_errors_name_the_problem(tmp_path):
+    """A bad choice, a bad number or an unknown command: exit status 2 and argparse's one-line reason."""
+    for args, reason in [(("search", "x", "--mode", "nope"), "argument --mode: invalid choice: 'nope'"),
+                         (("index", "--max-file-mb", "lots"), "argument --max-file-mb: invalid float value: 'lots'"),
+                         (("frobnicate",), "argument COMMAND: invalid choice: 'frobnicate'")]:
+        proc = rag(*args, "--index-dir", tmp_path, check=False)
+        assert proc.returncode == 2, args
+        assert reason in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+        assert proc.stdout == "" and not any(tmp_path.iterdir())  # nothing ran
+    proc = rag(check=False)  # no command: the help, and a failing status
+    assert proc.returncode == 2 and proc.stdout.startswith("usage: rag")
 
 
 def test_search_builds_the_sample_index_when_none_exists(sample_cfg):

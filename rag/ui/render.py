@@ -189,6 +189,21 @@ def passage_html(rec: dict | None, lang: str, missing: bool = False) -> str:
             f'<div class="rag-text">{text}</div></div>')
 
 
+def shown_chunk_id(panel: str) -> str:
+    """The chunk id of the passage a :func:`passage_html` shows ('' for the empty or missing panel).
+
+    >>> shown_chunk_id(passage_html({"chunk_id": "a&b", "text": "x"}, "en")), shown_chunk_id(passage_html(None, "en"))
+    ('a&b', '')
+    """
+    m = re.search(r'data-chunk="([^"]+)"', panel or "")
+    return html.unescape(m.group(1)) if m else ""
+
+
+def is_empty_passage(panel: str) -> bool:
+    """Whether ``panel`` is the panel's hint or its passage-not-found message (no passage on show)."""
+    return "rag-passage-empty" in (panel or "")
+
+
 def chunk_record(chunk: Any) -> dict:
     return {"n": 0, "chunk_id": chunk.chunk_id, "doc_title": chunk.doc_title, "doc_path": chunk.doc_path,
             "section": list(chunk.section), "text": chunk.text, "sentence": "", "line_start": chunk.line_start,

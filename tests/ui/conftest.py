@@ -26,7 +26,7 @@ def ui_cfg(sample_cfg, request):
 @pytest.fixture(scope="module")
 def ui_server(ui_cfg):
     """(url, engine) of the app launched in this process, warmed up like ``python app.py``."""
-    pytest.importorskip("gradio")
+    pytest.importorskip("gradio", reason="the web UI needs gradio: pip install -e '.[ui]'")
     from rag.ui.web import CHAT_CONCURRENCY, build_app, launch_kwargs, prepare
 
     engine = prepare(ui_cfg, progress=False)

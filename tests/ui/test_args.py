@@ -24,7 +24,7 @@ def test_defaults_bind_localhost():
 
 
 def test_parse_auth():
-    pytest.importorskip("gradio")
+    pytest.importorskip("gradio", reason="the web UI needs gradio: pip install -e '.[ui]'")
     from rag.ui.web import parse_auth
 
     assert parse_auth(None) is None and parse_auth("") is None
@@ -36,7 +36,7 @@ def test_parse_auth():
 
 
 def test_bad_auth_is_one_line_error():
-    pytest.importorskip("gradio")
+    pytest.importorskip("gradio", reason="the web UI needs gradio: pip install -e '.[ui]'")
     r = subprocess.run([sys.executable, str(ROOT / "app.py"), "--auth", "nopassword"], cwd=ROOT,
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 1

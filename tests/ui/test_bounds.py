@@ -141,7 +141,7 @@ def test_login_throttle_policy():
     """Item 10 (policy, on a fake clock): 20 parallel wrong passwords for one name: a few are checked,
     spaced ever further apart, the rest refused unchecked; another name is not slowed; a right password
     clears the name's count."""
-    pytest.importorskip("gradio")
+    pytest.importorskip("gradio", reason="the web UI needs gradio: pip install -e '.[ui]'")
     from fastapi import HTTPException
 
     from rag.ui.web import LoginThrottle
@@ -180,7 +180,7 @@ def test_login_throttle_policy():
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """(url, engine, cfg) of the app on a small inline corpus, launched in this process."""
-    pytest.importorskip("gradio")
+    pytest.importorskip("gradio", reason="the web UI needs gradio: pip install -e '.[ui]'")
     from rag.ui.web import CHAT_CONCURRENCY, build_app, launch_kwargs, prepare
 
     cfg = small_index(tmp_path_factory.mktemp("bounds-server"))
@@ -346,6 +346,7 @@ def test_no_server_paths_in_the_ui(server, tmp_path):
 def test_login_is_throttled(tmp_path):
     """Item 10: the server started with --auth: 20 parallel wrong passwords for one user: some are
     refused without a check; another user still logs in."""
+    pytest.importorskip("gradio", reason="the web UI needs gradio: pip install -e '.[ui]'")
     import httpx
 
     from rag.ui.web import serve

@@ -19,7 +19,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 if not CHROMIUM.exists() and not shutil.which("chromium"):
     pytest.skip("chromium is not installed (apt-get install chromium fonts-noto-cjk)", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
-pytest.importorskip("gradio")
+pytest.importorskip("gradio", reason="the web UI needs gradio: pip install -e '.[ui]'")
 
 # records, for the next bot message, the time from pressing Enter in the question box to its first text
 WATCH = """() => {
@@ -57,14 +57,16 @@ def page(ui_server):
 
 
 def ask(page, question: str) -> tuple[object, float]:
-    """Type a question, press Enter; return (the new bot message once final, ms to its first text)."""
+    """Type a question, press Enter; return (the new bot message once final, ms from Enter to its first
+    text: None if the page never showed text in a new bot message after Enter)."""
     n = page.locator('#rag-chat [data-testid="bot"]').count()
     page.fill("#rag-question textarea", question)
     page.evaluate(WATCH)
     page.press("#rag-question textarea", "Enter")
     bot = page.locator('#rag-chat [data-testid="bot"]').nth(n)
     bot.locator(".rag-sources").wait_for()  # the final message has its source list
-    ms = page.evaluate("() => window.__firstText - window.__t0")
+    ms = page.evaluate("() => (window.__firstText === null || window.__t0 === null) ? null"
+                       " : window.__firstText - window.__t0")
     return bot, ms
 
 
@@ -127,4 +129,6 @@ def test_chat_citations_upload(page, ui_server, tmp_path):
     (ARTIFACTS / "latency_browser.json").write_text(json.dumps(
         {"via": "chromium (Enter to first text in the bot message)", "first_text_ms": latencies}, indent=1))
     print("first-text latency in the browser (ms):", latencies)
-    assert all(v > 0 for v in latencies.values()), latencies  # the 300 ms target: bench/bench_ui.py
+    # each answer's text appeared in a new bot message after Enter was pressed (the 300 ms target is
+    # measured by bench/bench_ui.py, not asserted: timings flake on a shared machine)
+    assert all(v is not None and v >= 0 for v in latencies.values()), latencies

@@ -1,5 +1,5 @@
 """The web UI through its API (gradio_client): streamed cited answers in both languages, passages,
-follow-ups, uploads (accepted and rejected), deletion, first-token latency, indexing that does not
+follow-ups, uploads (accepted and rejected), deletion, streaming (first-text latency recorded), indexing that does not
 block chat, and login (``app.py --auth`` in a subprocess)."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import pytest
 
 from tests.ui.helpers import ARTIFACTS, FACT_QUESTION, free_port, write_fact_doc
 
-pytest.importorskip("gradio")
-gradio_client = pytest.importorskip("gradio_client")
+pytest.importorskip("gradio", reason="the web UI needs gradio: pip install -e '.[ui]'")
+gradio_client = pytest.importorskip("gradio_client", reason="the web UI tests need gradio_client (installed with gradio)")
 Client = gradio_client.Client
 handle_file = gradio_client.handle_file
 
@@ -43,17 +43,19 @@ def bot_text(chat: list) -> str:
 
 def ask(client: Client, question: str, index: str, k: int = 5, show_scores: bool = False):
     """Submit a question; return (final message HTML, seconds to the first answer text, number of updates)."""
+    final, updates = stream(client, question, index, k, show_scores)
+    first = next((t for t, text in updates if re.sub(r"<[^>]+>", "", text).strip()), None)
+    return final, first, len(updates)
+
+
+def stream(client: Client, question: str, index: str, k: int = 5, show_scores: bool = False):
+    """Submit a question; return (final message HTML, [(seconds since submit, last bot message) per update])."""
     t0 = time.perf_counter()
     job = client.submit(question, index, k, "offline", show_scores, api_name="/ask")
-    first = None
-    updates = 0
-    for out in job:
-        updates += 1
-        if first is None and re.sub(r"<[^>]+>", "", bot_text(out[0])).strip():
-            first = time.perf_counter() - t0
+    updates = [(time.perf_counter() - t0, bot_text(out[0])) for out in job]
     chat, _ = job.result()
     assert any(out[1] == "" for out in job.outputs())  # the question box is cleared
-    return bot_text(chat), first, updates
+    return bot_text(chat), updates
 
 
 @pytest.fixture(scope="module")
@@ -172,25 +174,36 @@ def test_chat_stays_responsive_while_indexing(client, index, ui_server, tmp_path
     assert answered < 5.0
 
 
-def test_first_token_latency(client, index):
-    """Warm app, offline backend: the first streamed text arrives before the answer is complete.
-    The time itself is recorded (tests/artifacts/latency_client.json); the 300 ms target is measured by
-    bench/bench_ui.py, not asserted here (timings flake on a shared CI machine)."""
+def test_answers_stream_before_the_final_message(client, index):
+    """Warm app, offline backend: the answer text arrives in pieces before the final message (with its
+    citation links and source list), each piece a prefix of the answer. The time to the first text is
+    recorded (tests/artifacts/latency_client.json); the 300 ms target is measured by bench/bench_ui.py,
+    not asserted here (timings flake on a shared CI machine)."""
     questions = ["2024年全市一般公共预算收入预计是多少？", "2023年重庆天然气产量是多少？",
                  "What is the 2024 target for the surveyed urban unemployment rate?",
                  "How many high-tech enterprises did Chongqing have at the end of 2023?",
                  "2023年全市一般公共预算收入是多少？"]
-    times = []
+    first_ms, final_ms = [], []
     for q in questions:
         client.predict(api_name="/new_chat")
-        _, first, _ = ask(client, q, index)
-        times.append(first)
+        final, updates = stream(client, q, index)
+        texts = [(t, text) for t, text in updates if re.sub(r"<[^>]+>", "", text).strip()]
+        partial = [(t, text) for t, text in texts if 'class="rag-sources"' not in text]
+        assert partial, f"no answer text before the final message: {q}"
+        assert 'class="rag-sources"' in final and 'class="rag-sources"' not in partial[0][1]
+        # the streamed text grows, and is the final answer's text
+        answer = re.sub(r"<[^>]+>", "", final.split('<div class="rag-sources"', 1)[0])
+        shown = [re.sub(r"<[^>]+>", "", text) for _, text in partial]
+        assert all(a in b for a, b in zip(shown, shown[1:])), shown
+        assert all(re.sub(r"\[\d+\]", "", piece) in re.sub(r"\[\d+\]", "", answer) for piece in shown), (shown, answer)
+        first_ms.append(partial[0][0] * 1000)
+        final_ms.append(texts[-1][0] * 1000)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    report = {"via": "gradio_client", "questions": questions, "first_text_ms": [round(x * 1000, 1) for x in times],
-              "median_ms": round(statistics.median(times) * 1000, 1), "max_ms": round(max(times) * 1000, 1)}
+    report = {"via": "gradio_client", "questions": questions, "first_text_ms": [round(x, 1) for x in first_ms],
+              "final_ms": [round(x, 1) for x in final_ms], "median_ms": round(statistics.median(first_ms), 1),
+              "max_ms": round(max(first_ms), 1)}
     (ARTIFACTS / "latency_client.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     print("first-text latency (ms):", report["first_text_ms"])
-    assert all(t is not None and t > 0 for t in times), report
 
 
 def test_auth_and_cli_flags(ui_cfg, tmp_path):

@@ -51,17 +51,17 @@ def test_refusal_shows_closest_passages():
 
 
 def test_refusal_highlights_its_near_miss_and_a_citation_all_its_sentences():
-    h1, h2 = _hit("c1", "深化改革。全体居民人均可支配收入37595元。其他。"), _hit("c2", "无关内容。")
-    ans = Answer("城镇居民人均可支配收入是多少？", "zh", "根据检索到的文档无法回答这个问题。", True, passages=[h1, h2],
-                 refusal_reason={"kind": "other-kind", "term": "城镇居民", "detail": "全体居民",
-                                 "chunk_id": "c1", "sentence": "全体居民人均可支配收入37595元。"})
+    h1, h2 = _hit("c1", "推进绿化。青湖区公园总数达到58个。其他。"), _hit("c2", "无关内容。")
+    ans = Answer("青湖区湿地公园有多少个？", "zh", "根据检索到的文档无法回答这个问题。", True, passages=[h1, h2],
+                 refusal_reason={"kind": "other-kind", "term": "湿地公园", "detail": "公园",
+                                 "chunk_id": "c1", "sentence": "青湖区公园总数达到58个。"})
     _, records = render.answer_html(ans)
-    assert records[0]["sentence"] == "全体居民人均可支配收入37595元。" and records[1]["sentence"] == ""
-    assert "<mark>全体居民人均可支配收入37595元。</mark>" in render.passage_html(records[0], "zh")
+    assert records[0]["sentence"] == "青湖区公园总数达到58个。" and records[1]["sentence"] == ""
+    assert "<mark>青湖区公园总数达到58个。</mark>" in render.passage_html(records[0], "zh")
 
-    h = _hit("c3", "余额为12258亿元。按类型分，一般债务余额3714亿元。其他。")
-    ok = Answer("余额？", "zh", "余额为12258亿元[1]；一般债务余额3714亿元[1]。", False, passages=[h],
-                citations=[Citation.from_hit(1, h, sentences=["余额为12258亿元。", "按类型分，一般债务余额3714亿元。"])])
+    h = _hit("c3", "余额为905亿元。按类型分，一般债务余额312亿元。其他。")
+    ok = Answer("余额？", "zh", "余额为905亿元[1]；一般债务余额312亿元[1]。", False, passages=[h],
+                citations=[Citation.from_hit(1, h, sentences=["余额为905亿元。", "按类型分，一般债务余额312亿元。"])])
     html, records = render.answer_html(ok)
     assert html.count('class="rag-quote"') == 2
     panel = render.passage_html(records[0], "zh")

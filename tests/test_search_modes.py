@@ -1,0 +1,81 @@
+"""Search modes on a small inline corpus (five one-section documents of an invented district): keyword
+search finds an exact rare token, dense search a paraphrase that shares no word with its passage,
+hybrid both; hybrid scores are the weighted reciprocal-rank fusion of the two rankings it reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.config import Config
+from rag.indexer import build_index
+from rag.retrieve import Retriever
+
+DOCS = {
+    "pumps.txt": "青湖区设备台账\n\n一、编号说明\n水泵机组编号QX7731，安装于东郊泵站。\n",
+    "pricing.txt": "青湖区文件汇编\n\n一、文件规定\n该文件规定了供水价格的调整办法和听证程序。\n",
+    "greening.txt": "青湖区绿化简报\n\n一、绿化\n全区新增绿化植树12万株，新建街心绿地40处。\n",
+    "roads.txt": "青湖区交通简报\n\n一、道路\n全区新建城市道路86公里，改造背街小巷120条。\n",
+    "schools.txt": "青湖区教育简报\n\n一、学校\n全区新建中小学校9所，新增学位1.2万个。\n",
+}
+RARE_TOKEN = "QX7731"  # in pumps.txt only
+PARAPHRASE = "学生有多少个新座位？"  # schools.txt's 新增学位, in other words: no word in common
+
+
+@pytest.fixture(scope="module")
+def modes_retriever(tmp_path_factory) -> Retriever:
+    root = tmp_path_factory.mktemp("search-modes")
+    docs = root / "docs"
+    docs.mkdir()
+    for name, text in DOCS.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    cfg = Config(index_dir=root / "indexes", index_name="modes")
+    build_index([docs], cfg, progress=False)
+    return Retriever.open(cfg)
+
+
+def names(hits) -> list[str]:
+    return [Path(h.chunk.doc_path).name for h in hits]
+
+
+def test_keyword_mode_finds_an_exact_rare_token(modes_retriever):
+    hits = modes_retriever.search(RARE_TOKEN, k=5, mode="bm25")
+    assert names(hits)[0] == "pumps.txt"
+    assert set(names(hits)) == {"pumps.txt"}  # keyword search returns only passages holding a query term
+    assert names(modes_retriever.search(RARE_TOKEN, k=5, mode="hybrid"))[0] == "pumps.txt"
+
+
+def test_dense_mode_finds_a_paraphrase_keywords_cannot(modes_retriever):
+    assert modes_retriever.search(PARAPHRASE, k=5, mode="bm25") == []  # no shared word: nothing to match
+    dense = modes_retriever.search(PARAPHRASE, k=5, mode="dense")
+    assert names(dense)[0] == "schools.txt" and len(dense) == 5  # dense search ranks every passage
+    assert names(modes_retriever.search(PARAPHRASE, k=5, mode="hybrid"))[0] == "schools.txt"
+
+
+def test_hybrid_scores_fuse_the_ranks_of_both_modes(modes_retriever):
+    """Each hybrid hit carries its rank in the dense and the keyword ranking; its score is
+    dense_weight / (rrf_k + dense rank) + bm25_weight / (rrf_k + keyword rank), and the ranks are the
+    positions the single-mode searches give."""
+    cfg = modes_retriever.cfg
+    if cfg.fusion != "rrf":
+        pytest.skip(f"fusion is {cfg.fusion!r}, not rank fusion")
+    query = "全区新建了多少公里城市道路？"  # no year: no year penalty
+    hybrid = modes_retriever.search(query, k=5, mode="hybrid")
+    dense = [h.chunk.chunk_id for h in modes_retriever.search(query, k=len(modes_retriever.store.chunks), mode="dense")]
+    bm25 = [h.chunk.chunk_id for h in modes_retriever.search(query, k=len(modes_retriever.store.chunks), mode="bm25")]
+    assert names(hybrid)[0] == "roads.txt"
+    for h in hybrid:
+        cid = h.chunk.chunk_id
+        assert h.dense_rank == dense.index(cid) + 1
+        assert h.bm25_rank == (bm25.index(cid) + 1 if cid in bm25 else None)
+        expected = cfg.dense_weight / (cfg.rrf_k + h.dense_rank)
+        if h.bm25_rank:
+            expected += cfg.bm25_weight / (cfg.rrf_k + h.bm25_rank)
+        assert h.score == pytest.approx(expected)
+    assert [h.score for h in hybrid] == sorted((h.score for h in hybrid), reverse=True)
+
+
+def test_unknown_mode_is_refused(modes_retriever):
+    with pytest.raises(ValueError, match="unknown mode 'nope'"):
+        modes_retriever.search("x", mode="nope")
