@@ -232,7 +232,7 @@ class Engine:
     def warm(self, index: str | None = None) -> None:
         """Open the index and answer one question per language so the first real one is fast."""
         a = self.assistant(index, llm="offline")
-        for q in ("2024年全市一般公共预算收入预计是多少？", "What is the budget revenue target?"):
+        for q in ("收入预计是多少？", "What is the revenue target?"):
             a.ask(q)
 
     # -- writers -----------------------------------------------------------------------------

@@ -15,8 +15,8 @@ TEXT: dict[str, dict[str, str]] = {
     "tab_docs": {"zh": "文档", "en": "Documents"},
     "chatbot": {"zh": "对话", "en": "Conversation"},
     "placeholder": {
-        "zh": "例如：2024年全市一般公共预算收入预计是多少？ / What is the 2024 target for the surveyed urban unemployment rate?",
-        "en": "e.g. What is the 2024 target for the surveyed urban unemployment rate? / 2024年全市一般公共预算收入预计是多少？",
+        "zh": "用中文或英文提问，例如：2024年的收入目标是多少？ / What is the 2024 revenue target?",
+        "en": "Ask in English or Chinese, e.g. What is the 2024 revenue target? / 2024年的收入目标是多少？",
     },
     "question": {"zh": "问题", "en": "Question"},
     "send": {"zh": "发送", "en": "Send"},

@@ -27,7 +27,7 @@ from rag.ui.assets import CSS, HEAD  # noqa: E402
 from rag.ui.engine import Engine  # noqa: E402
 from rag.ui.i18n import t  # noqa: E402
 from rag.ui.login import LoginThrottle, parse_auth  # noqa: E402,F401  (part of this module's API)
-from rag.ui.panels.chat import CHAT_CONCURRENCY, ChatPanel, wire_chat  # noqa: E402
+from rag.ui.panels.chat import CHAT_CONCURRENCY, ChatPanel, examples_for, wire_chat  # noqa: E402
 from rag.ui.panels.common import Session, index_arg  # noqa: E402
 from rag.ui.panels.documents import DocumentsPanel, remove_temp_uploads, wire_documents  # noqa: E402,F401
 from rag.ui.panels.header import Header  # noqa: E402
@@ -50,7 +50,7 @@ def build_app(engine: Engine, lang: str = "zh") -> gr.Blocks:
             with gr.Tab(t("tab_chat", lang), id="chat") as tab_chat:
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3):
-                        chat = ChatPanel.build(engine.cfg, lang)
+                        chat = ChatPanel.build(engine.cfg, lang, examples_for(engine))
                     with gr.Column(scale=2):
                         passage = PassagePanel.build(lang)
                         settings = SettingsPanel.build(engine, lang)

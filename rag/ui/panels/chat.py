@@ -17,15 +17,30 @@ from rag.answer.types import Answer
 from rag.assistant import QuestionError, check_question
 from rag.config import Config
 from rag.ui import render
+from rag.config import SAMPLE_CORPUS
 from rag.ui.engine import Engine, EngineError
 from rag.ui.i18n import t
 from rag.ui.panels.common import Session, index_arg
 from rag.ui.panels.passage import PassagePanel
 from rag.ui.panels.settings import SettingsPanel
 
-EXAMPLES = ["2024年全市一般公共预算收入预计是多少？", "2023年重庆天然气产量是多少？",
-            "What is the 2024 target for the surveyed urban unemployment rate?",
-            "How many high-tech enterprises did Chongqing have at the end of 2023?"]
+
+def examples_for(engine: Engine) -> list[str]:
+    """Example questions for the chat: those of the bundled sample corpus (a file beside it, one per line)
+    when the index the UI opens on holds nothing but the sample, else none."""
+    try:
+        sources = engine.retriever().store.manifest.get("sources") or [] if engine.exists(engine.cfg.index_name) else []
+    except Exception:  # noqa: BLE001 - no examples rather than no UI
+        return []
+    sample = {str(SAMPLE_CORPUS), str(SAMPLE_CORPUS.resolve())}
+    if not sources or not all(str(s) in sample for s in sources):
+        return []
+    path = SAMPLE_CORPUS.with_suffix(".examples.txt")
+    try:
+        return [q.strip() for q in path.read_text(encoding="utf-8").splitlines() if q.strip()]
+    except OSError:
+        return []
+
 CHAT_CONCURRENCY = 16  # questions answered at once (reads); index writes are one at a time
 PREVIEW_CHARS = 200  # of a refused long question, echoed in the chat
 
@@ -38,11 +53,11 @@ class ChatPanel:
     clear: gr.Button
 
     @classmethod
-    def build(cls, cfg: Config, lang: str) -> "ChatPanel":
+    def build(cls, cfg: Config, lang: str, examples: list[str] | None = None) -> "ChatPanel":
         """Lay the panel out (inside the current column); the question box carries the length limit."""
         chatbot = gr.Chatbot(label=t("chatbot", lang), show_label=False, height="64vh", min_height=420,
                              elem_id="rag-chat", buttons=["copy"], feedback_options=None,
-                             examples=[{"text": q} for q in EXAMPLES], render_markdown=True)
+                             examples=[{"text": q} for q in examples or []] or None, render_markdown=True)
         with gr.Row():
             question = gr.Textbox(label=t("question", lang), placeholder=t("placeholder", lang), scale=6, lines=1,
                                   max_lines=4, autofocus=True, max_length=cfg.max_question_chars,
