@@ -25,9 +25,11 @@ def retriever(sample_cfg):
 
 
 # fixtures that build the whole sample-corpus index, start a server or a model: tests using them are slow
-SLOW_FIXTURES = frozenset({"sample_cfg", "retriever", "ui_cfg", "ui_server", "llama_servers", "gguf_path"})
+SLOW_FIXTURES = frozenset({"sample_cfg", "retriever", "ui_cfg", "ui_server", "llama_servers", "gguf_path",
+                           "api_cfg", "api_engine", "api_server"})
 # modules that run real servers, browsers, several processes or big generated files throughout
-SLOW_MODULES = frozenset({"test_browser", "test_client", "test_embed_st", "test_packaging", "test_llm"})
+SLOW_MODULES = frozenset({"test_browser", "test_client", "test_embed_st", "test_packaging", "test_llm",
+                          "test_milvus", "test_startup"})
 
 
 def pytest_collection_modifyitems(config, items):

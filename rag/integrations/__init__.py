@@ -1,0 +1,3 @@
+"""Adapters to other frameworks, imported on demand (``import rag`` loads none of them):
+:mod:`rag.integrations.langchain` (a LangChain retriever over an index, the embedder as LangChain
+``Embeddings``)."""
