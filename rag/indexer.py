@@ -33,7 +33,7 @@ from rag.config import SAMPLE_CORPUS, SAMPLE_PROFILE, Config
 from rag.embed import VectorCache, embed_with_cache, get_embedder
 from rag.load import SUPPORTED, FileError, iter_files, load_paths
 from rag.profile import ProfileError, index_profile
-from rag.store import Store, StoreError
+from rag.store import Store, StoreBase, StoreError
 from rag.types import Chunk
 
 # a file modified less than this before it was examined may change again within the same mtime tick (2 s on
@@ -104,15 +104,16 @@ def _build_locked(paths: list, cfg: Config, embedder, target: Path, rebuild: boo
         Store.check_replaceable(target, rebuild=rebuild)
     except StoreError as exc:
         raise IndexError_(str(exc)) from None
-    old: Store | None = None
+    old: StoreBase | None = None
     sources: list[str] = []
+    prior = Store.read_manifest(target) or {}
     if rebuild:
-        prior = Store.read_manifest(target) or {}
         if isinstance(prior.get("sources"), list):
             sources = [s for s in prior["sources"] if isinstance(s, str)]
     elif Store.exists(target):
         try:
-            old = Store.load(target, embedder.name)
+            # another --store than the index's: an error naming --rebuild, the way to move an index
+            old = Store.load(target, embedder.name, store=cfg.store)
         except StoreError as exc:
             raise IndexError_(str(exc)) from None
         sources = list(old.manifest.get("sources", []))
@@ -195,8 +196,7 @@ def _build_locked(paths: list, cfg: Config, embedder, target: Path, rebuild: boo
         if any(old_files[k] != files[k] for k in files):
             # sizes and mtimes learned (a manifest from before they were recorded, or files that were too
             # fresh last time): record them so the next run need not open these files; nothing is re-embedded
-            learned = Store(old.chunks, old.faiss, old.bm25, dict(old.manifest, files=files, build_id=uuid.uuid4().hex),
-                            old.bridge, old.gloss)
+            learned = old.with_manifest(dict(old.manifest, files=files, build_id=uuid.uuid4().hex))
             try:
                 learned.save(target)
             except (StoreError, OSError):  # a read-only index still works: the files are compared by content
@@ -221,13 +221,46 @@ def _build_locked(paths: list, cfg: Config, embedder, target: Path, rebuild: boo
         "files": files,
         "profile": profile.record(),
     }
-    with profile.bridge_terms():  # the keyword bridge and gloss index get the profile's glossary
-        store = Store.build(chunks, vectors, manifest)
+    backend, uri = _store_of(cfg, old.manifest if old else prior)
+    # a big local index gets an approximate dense index, tuned on query embeddings of the corpus' own sentences
+    tune = tune_queries(chunks, embedder) if backend == "local" and Store.is_large(len(chunks)) else None
     try:
+        with profile.bridge_terms():  # the keyword bridge and gloss index get the profile's glossary
+            store = Store.build(chunks, vectors, manifest, store=backend, uri=uri, tune_queries=tune)
         store.save(target, rebuild=rebuild)
     except StoreError as exc:
         raise IndexError_(str(exc)) from None
     return summary
+
+
+def tune_queries(chunks: list[Chunk], embedder, n: int = 100):
+    """Query embeddings of ``n`` short phrases (6-14 characters) cut from chunks picked at random (a fixed
+    seed): what the approximate dense index of a big index is tuned on. Phrases, not whole sentences: a whole
+    sentence embeds right next to its own chunk, so its neighbours are found too easily, while a phrase is as
+    vague as a real question (measured: the recall of such phrases tracks the recall of the eval questions)."""
+    import random
+
+    import numpy as np
+
+    rnd = random.Random(0)
+    texts = []
+    for i in rnd.sample(range(len(chunks)), min(n, len(chunks))):
+        t = chunks[i].text.replace("\n", "")
+        a = rnd.randrange(0, max(1, len(t) - 14))
+        texts.append(t[a:a + rnd.randint(6, 14)] or t[:14])
+    return np.stack([embedder.embed_query(t) for t in texts]).astype(np.float32)
+
+
+def _store_of(cfg: Config, recorded: dict) -> tuple[str, str]:
+    """The store backend and URI to write: the config's, else the index's own, else local (and for Milvus the
+    config's URI, else the index's, else Milvus Lite in ``<index_dir>/.milvus/milvus.db``)."""
+    rec = recorded.get("store") if isinstance(recorded, dict) and isinstance(recorded.get("store"), dict) else {}
+    backend = cfg.store or str(rec.get("backend") or "local")
+    if backend == "local":
+        return backend, ""
+    same = backend == rec.get("backend")
+    uri = cfg.store_uri or (str(rec.get("uri") or "") if same else "") or str(Path(cfg.index_dir) / ".milvus" / "milvus.db")
+    return backend, uri
 
 
 def _under(path: str, folders: set[str]) -> bool:

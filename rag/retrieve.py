@@ -15,6 +15,7 @@ reads only its first :data:`rag.embed.QUERY_CHARS`, so even a huge query from a 
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,11 +24,17 @@ from rag.bridge import expand, query_gloss_words, set_profile_terms
 from rag.config import Config
 from rag.embed import Embedder, get_embedder
 from rag.profile import Profile, index_profile
-from rag.store import Store
+from rag.store import FLAG_EN, FLAG_FRONT, Store, StoreBase
 from rag.tokenize import script_of, tokenize, years_in
-from rag.types import Hit
+from rag.types import Chunk, Hit
 
 MODES = ("hybrid", "dense", "bm25")
+# a filtered dense search ranks every allowed chunk when there are at most this many (else the best 2n)
+FILTER_EXACT = 5000
+# from this many chunks a hybrid search ranks keywords in a second thread (beside embedding + dense search)
+PARALLEL_AT = 50_000
+# keyword candidates ranked in full before the rest is bounded (see Retriever.bm25_ranking; 0: all of them)
+KEYWORD_TOP = 200
 
 
 @dataclass
@@ -44,19 +51,15 @@ class Query:
 class Retriever:
     """Loads the index and embedder once; ``search`` is then cheap."""
 
-    def __init__(self, store: Store, embedder: Embedder, cfg: Config, profile: Profile | None = None):
+    def __init__(self, store: StoreBase, embedder: Embedder, cfg: Config, profile: Profile | None = None):
         self.store = store
         self.embedder = embedder
         self.cfg = cfg
         # the domain profile: given, else the config's, else the one the index was built with
         self.profile = profile or index_profile(store.manifest, cfg.profile)
-        self._chunk_lang = np.array([script_of(c.text) for c in store.chunks])
-        self._front = np.array([c.front_matter for c in store.chunks], dtype=bool)
-        # years named by each chunk's section headings (not the document title, which often names two):
-        # "一、2023年工作回顾" vs "二、2024年工作安排"
-        self._section_years = [frozenset(y for h in c.section[1:] for y in years_in(h)) for c in store.chunks]
-        langs, counts = np.unique(self._chunk_lang, return_counts=True) if len(store.chunks) else ([], [])
-        self._majority = str(langs[int(np.argmax(counts))]) if len(langs) else "zh"
+        # nothing here reads every chunk: per-chunk flags are read for the candidates of a query only
+        self._majority = store.majority_lang
+        self._filters: dict[tuple[str | None, str | None], np.ndarray | None] = {}
 
     @classmethod
     def open(cls, cfg: Config) -> "Retriever":
@@ -65,7 +68,7 @@ class Retriever:
         embedder = get_embedder(cfg.embedder, cfg.threads)
         profile = index_profile(Store.read_manifest(cfg.index_path), cfg.profile)
         with profile.bridge_terms():  # an index of an older keyword version is re-keyed with its profile
-            store = Store.load(cfg.index_path, embedder.name)
+            store = Store.load(cfg.index_path, embedder.name, store=cfg.store)
         # callers that don't know the profile (the citation check of LLM answers) use its glossary
         set_profile_terms(profile.glossary(), profile.en_stop)
         return cls(store, embedder, cfg, profile)
@@ -87,44 +90,82 @@ class Retriever:
         return Query(text, lang, tokens, bridged, gloss)
 
     def _allowed(self, doc: str | None, section: str | None) -> np.ndarray | None:
+        """Ids passing the filters (None: no filter), remembered for the last few filters asked."""
         if not doc and not section:
             return None
-        mask = np.ones(len(self.store.chunks), dtype=bool)
-        for i, c in enumerate(self.store.chunks):
-            if doc and doc not in (c.doc_id, c.doc_title) and doc not in c.doc_path:
-                mask[i] = False
-            elif section and not any(section in s for s in c.section):
-                mask[i] = False
-        return mask
+        key = (doc or None, section or None)
+        if key not in self._filters:
+            if len(self._filters) >= 32:
+                self._filters.pop(next(iter(self._filters)))
+            self._filters[key] = self.store.allowed_ids(doc, section)
+        return self._filters[key]
 
-    def dense_ranking(self, q: Query, n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def dense_ranking(self, q: Query, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         qvec = self.embedder.embed_query(q.text)
-        hits = self.store.dense_search(qvec, len(self.store.chunks) if mask is not None else n * 2)
-        factor = self._hub_factor(q)
-        out = [(i, s * factor[i]) for i, s in hits if mask is None or mask[i]]
+        # filtered: every allowed chunk when they are few (exact, as an unfiltered search of 2n is), else 2n
+        k = len(allowed) if allowed is not None and len(allowed) <= FILTER_EXACT else n * 2
+        hits = self.store.dense_search(qvec, k, allowed)
+        if not hits:
+            return []
+        factor = self._hub_factor(q, np.array([i for i, _ in hits], dtype=np.int64))
+        out = [(i, s * f) for (i, s), f in zip(hits, factor)]
         out.sort(key=lambda x: -x[1])
         return out[:n]
 
-    def _hub_factor(self, q: Query) -> np.ndarray:
-        """Score multipliers: front matter, and (for a query in the corpus' minority script) the few
+    def _hub_factor(self, q: Query, ids: np.ndarray) -> np.ndarray:
+        """Score multipliers of ``ids``: front matter, and (for a query in the corpus' minority script) the few
         chunks in the query's own script, act as hubs that match every query: rank them down."""
-        hub = self._front.copy()
+        flags = self.store.flags(ids)
+        hub = (flags & FLAG_FRONT) != 0
         if q.lang != self._majority:
-            hub |= self._chunk_lang != self._majority
+            hub |= ((flags & FLAG_EN) != 0) != (self._majority == "en")
         return np.where(hub, self.cfg.lang_mismatch_penalty, 1.0)
 
-    def bm25_ranking(self, q: Query, n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        scores = self.store.bm25_scores(q.tokens)
-        if q.gloss_tokens:
-            # English question: Chinese keywords from the bridge + the English-gloss index, each scaled
-            # to its best score so neither dominates
-            gloss = self.store.bm25_scores(q.gloss_tokens, gloss=True)
-            scores = scores / (scores.max() or 1.0) + gloss / (gloss.max() or 1.0)
-        scores = scores * self._hub_factor(q)
-        if mask is not None:
-            scores = np.where(mask, scores, 0.0)
-        order = np.argsort(-scores, kind="stable")[:n]
-        return [(int(i), float(scores[i])) for i in order if scores[i] > 0]
+    def bm25_ranking(self, q: Query, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        limit = max(4 * n, 200)  # what a backend that ranks by itself (Milvus) returns; the local one returns all
+        for top in ((max(KEYWORD_TOP, 2 * n), 16 * max(KEYWORD_TOP, 2 * n)) if allowed is None and KEYWORD_TOP else ()):
+            # first the best chunks by raw score and a bound on the rest: kept when the n-th best, ranked down or
+            # not, still beats any chunk left out (exact, see KeywordIndex.top_scores); else more, else all
+            got = self._keyword_candidates(q, limit, top)
+            if got is not None:
+                ids, scores, bound = got
+                ranked = self._rank_keyword(q, ids, scores, n, None)
+                if not bound or (len(ranked) >= n and ranked[n - 1][1] > bound * (1 + 1e-6)):
+                    return ranked
+        ids, scores, _ = self._keyword_candidates(q, limit, 0)
+        return self._rank_keyword(q, ids, scores, n, allowed)
+
+    def _keyword_candidates(self, q: Query, limit: int, top: int) -> tuple[np.ndarray, np.ndarray, float] | None:
+        """(ids, scores, bound): the keyword scores of candidate chunks (the best ``top``; 0: all) and what no
+        other chunk exceeds (0: the candidates are every matching chunk); None when a bound can't be given."""
+        store = self.store
+        ids, scores, bound = store.keyword_top(q.tokens, limit=limit, top=top)
+        if not q.gloss_tokens:
+            return ids, scores, bound
+        # English question: Chinese keywords from the bridge + the English-gloss index, each scaled to its
+        # best score so neither dominates
+        gids, gscores, gbound = store.keyword_top(q.gloss_tokens, gloss=True, limit=limit, top=top)
+        if not bound and not gbound:
+            ids, scores = _sum_scaled(ids, scores, gids, gscores, store.n_chunks)
+            return ids, scores, 0.0
+        union = np.union1d(ids, gids)
+        a = store.keyword_scores_for(q.tokens, union)
+        b = store.keyword_scores_for(q.gloss_tokens, union, gloss=True)
+        a_max, b_max = a.max(initial=0), b.max(initial=0)
+        if a_max <= bound or b_max <= gbound:  # a list's best may be a chunk left out: its scale is unknown
+            return None
+        return union, a / a_max + b / b_max, bound / float(a_max) + gbound / float(b_max)
+
+    def _rank_keyword(self, q: Query, ids: np.ndarray, scores: np.ndarray, n: int,
+                      allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        if not len(ids):
+            return []
+        if allowed is not None:
+            keep = np.isin(ids, allowed)
+            ids, scores = ids[keep], scores[keep]
+        scores = scores * self._hub_factor(q, ids)
+        order = _top(scores, n)  # ids ascending: ties go to the lower id, as before
+        return [(int(ids[i]), float(scores[i])) for i in order if scores[i] > 0]
 
     def search(self, text: str, k: int | None = None, mode: str = "hybrid", doc: str | None = None,
                section: str | None = None, timings: dict | None = None) -> list[Hit]:
@@ -135,10 +176,19 @@ class Retriever:
         t0 = time.perf_counter()
         text = text[: max(1, self.cfg.max_question_chars)]  # bounded tokenizing, bridging and year matching
         q = self.prepare(text)
-        mask = self._allowed(doc, section)
+        allowed = self._allowed(doc, section)
         n = max(self.cfg.candidates, k)
-        dense = self.dense_ranking(q, n, mask) if mode in ("hybrid", "dense") else []
-        sparse = self.bm25_ranking(q, n, mask) if mode in ("hybrid", "bm25") else []
+        if allowed is not None and not len(allowed):
+            return []
+        if mode == "hybrid" and self.store.n_chunks >= PARALLEL_AT:
+            # a big index: keyword ranking in a second thread while the query is embedded and searched densely
+            # (numpy, FAISS and the embedder release the GIL; 2 cores are 2 cores)
+            pending = _pool().submit(self.bm25_ranking, q, n, allowed)
+            dense = self.dense_ranking(q, n, allowed)
+            sparse = pending.result()
+        else:
+            dense = self.dense_ranking(q, n, allowed) if mode in ("hybrid", "dense") else []
+            sparse = self.bm25_ranking(q, n, allowed) if mode in ("hybrid", "bm25") else []
         dense_rank = {i: r for r, (i, _) in enumerate(dense, 1)}
         bm25_rank = {i: r for r, (i, _) in enumerate(sparse, 1)}
         if mode == "dense":
@@ -153,16 +203,64 @@ class Retriever:
                 for i, r in ranks.items():
                     fused[i] = fused.get(i, 0.0) + w / (self.cfg.rrf_k + r)
         years = set(years_in(text))
-        if years and self.cfg.year_mismatch_penalty != 1.0:
+        chunks: dict[int, Chunk] = {}
+        if years and self.cfg.year_mismatch_penalty != 1.0 and fused:
             # a question about 2023 and a passage under a heading about 2024 only: rank it down
+            chunks = dict(zip(fused, self.store.get_chunks(list(fused))))
             for i in fused:
-                if self._section_years[i] and not (self._section_years[i] & years):
+                sy = section_years(chunks[i])
+                if sy and not (sy & years):
                     # subtract rather than multiply: z-score and dense scores can be negative
                     fused[i] -= (1.0 - self.cfg.year_mismatch_penalty) * abs(fused[i])
         order = sorted(fused, key=lambda i: (-fused[i], i))[:k]
+        missing = [i for i in order if i not in chunks]
+        chunks.update(zip(missing, self.store.get_chunks(missing)))
         if timings is not None:
             timings["retrieve_ms"] = round((time.perf_counter() - t0) * 1000, 2)
-        return [Hit(self.store.chunks[i], fused[i], dense_rank.get(i), bm25_rank.get(i)) for i in order]
+        return [Hit(chunks[i], fused[i], dense_rank.get(i), bm25_rank.get(i)) for i in order]
+
+
+@lru_cache(maxsize=1)
+def _pool():
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="rag-keywords")
+
+
+def _sum_scaled(ids: np.ndarray, scores: np.ndarray, gids: np.ndarray, gscores: np.ndarray,
+                n_chunks: int) -> tuple[np.ndarray, np.ndarray]:
+    """The union of two (ascending ids, float32 scores) rankings, each scaled to its best score, summed (a
+    chunk missing from one counts 0 there): float32, as the sum of two whole-corpus arrays was."""
+    a_max, b_max = (scores.max(initial=0) or 1.0), (gscores.max(initial=0) or 1.0)
+    positional = (not len(ids) or ids[-1] < n_chunks) and (not len(gids) or gids[-1] < n_chunks)
+    if positional and len(ids) + len(gids) > n_chunks // 4:  # long posting lists: arrays of all chunks are cheaper
+        a = np.zeros(n_chunks, np.float32)
+        b = np.zeros(n_chunks, np.float32)
+        a[ids], b[gids] = scores, gscores
+        union = np.flatnonzero((a > 0) | (b > 0))
+        return union, a[union] / a_max + b[union] / b_max
+    union = np.union1d(ids, gids)
+    a = np.zeros(len(union), np.float32)
+    b = np.zeros(len(union), np.float32)
+    a[np.searchsorted(union, ids)] = scores
+    b[np.searchsorted(union, gids)] = gscores
+    return union, a / a_max + b / b_max
+
+
+def _top(scores: np.ndarray, n: int) -> np.ndarray:
+    """Positions of the ``n`` best scores, best first, ties in position order: what a stable argsort of
+    ``-scores`` cut at ``n`` gives, without sorting every candidate."""
+    if len(scores) <= 4 * n:
+        return np.argsort(-scores, kind="stable")[:n]
+    kth = np.partition(scores, len(scores) - n)[len(scores) - n]  # the n-th best score
+    cand = np.flatnonzero(scores >= kth)  # (ties at the threshold included, in position order)
+    return cand[np.argsort(-scores[cand], kind="stable")][:n]
+
+
+def section_years(chunk: Chunk) -> frozenset[str]:
+    """Years named by a chunk's section headings (not the document title, which often names two):
+    "一、2023年工作回顾" vs "二、2024年工作安排"."""
+    return frozenset(y for h in chunk.section[1:] for y in years_in(h))
 
 
 def _zscore_fuse(dense: list[tuple[int, float]], sparse: list[tuple[int, float]], w_dense: float) -> dict[int, float]:

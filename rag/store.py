@@ -1,15 +1,28 @@
-"""Storing: FAISS (inner product on normalised vectors) + bm25s keyword index + chunk JSONL + manifest.
+"""Storing: the index store behind one interface, with backends chosen by config (``cfg.store``).
 
-Nothing is pickled: FAISS' own format, bm25s' ``.npy``/JSON files (loaded with ``allow_pickle=False``)
-and JSON. Writes are atomic: a new index is written into a temporary sibling folder and renamed into
-place, so a crash never leaves a half-written index and the previous one stays usable.
+- ``local`` (default, :class:`Store`): FAISS (inner product on normalised vectors) + BM25 keyword arrays
+  (bm25s' file layout, memory-mapped, queried by posting list) + chunk texts + manifest, all in the index
+  folder. Small indexes keep the layout of index format 2 (``chunks.jsonl`` read whole, exact FAISS flat);
+  from :data:`rag.backends.local.LARGE_AT` chunks an index is written as format 3: chunk texts in SQLite read
+  on demand, per-chunk flags and vectors memory-mapped, an approximate FAISS IVF index with exact re-ranking
+  (see :mod:`rag.backends.local`). Nothing per query is proportional to the number of chunks.
+- ``milvus`` (:mod:`rag.backends.milvus`, ``pip install -e '.[milvus]'``): chunks, vectors and Milvus' own BM25
+  in a Milvus collection; Milvus Lite embedded when the URI is a file path, a Milvus server or cluster when it
+  is ``http://host:19530``. The index folder keeps the manifest and the English-Chinese bridge.
+
+:meth:`Store.load` opens either (the manifest says which); :meth:`Store.build` builds either.
+
+Nothing is pickled: FAISS' own format, ``.npy`` (loaded with ``allow_pickle=False``), SQLite and JSON. Writes
+are atomic: a new index is written into a temporary sibling folder and renamed into place, so a crash never
+leaves a half-written index and the previous one stays usable.
 
 Only what is recognisably this tool's is ever replaced or removed (see :meth:`Store.inspect`): an index
-folder holds the files :meth:`Store.save` writes (``manifest.json``, ``chunks.jsonl``, ``dense.faiss``,
-``bridge.json`` and the bm25s folders ``bm25/``, ``gloss/``) and its manifest carries ``"tool": "rag-zh"``
-(manifests written before that key existed are recognised by their shape). A file, a symbolic link, a
-folder holding anything else, or a lone ``manifest.json`` this tool did not write is never touched; a
-damaged index (our files, but no readable manifest of ours) is replaced only by an explicit rebuild.
+folder holds the files :meth:`Store.save` writes (``manifest.json``, ``chunks.jsonl`` or ``chunks.sqlite``,
+``dense.faiss``, ``vectors.npy``, ``flags.npy``, ``bridge.json`` and the BM25 folders ``bm25/``, ``gloss/``)
+and its manifest carries ``"tool": "rag-zh"`` (manifests written before that key existed are recognised by
+their shape). A file, a symbolic link, a folder holding anything else, or a lone ``manifest.json`` this tool
+did not write is never touched; a damaged index (our files, but no readable manifest of ours) is replaced
+only by an explicit rebuild.
 
 Writers of one index take turns under :meth:`Store.lock` (re-entrant within a thread); readers never lock.
 
@@ -27,318 +40,224 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-import tempfile
-import threading
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from rag.backends.base import (FILES, FLAG_EN, FLAG_FRONT, FORMAT_VERSIONS, OS_LITTER, OWN_DIRS, TOOL, StoreBase,
+                               StoreError, backend_of, build_stamp, flags_of, index_lock, is_own_manifest,
+                               majority_lang, matches)
+from rag.backends.base import remove_own as _remove_own  # noqa: F401 - the name tests and callers use
+from rag.backends.keyword import KeywordIndex
+from rag.backends.local import LARGE_AT, ChunkTable, DenseIndex, write_chunks
 from rag.bridge import build_bridge, build_gloss, gloss_words
-from rag.config import ConfigError, check_index_name
 from rag.tokenize import tokenize
 from rag.types import Chunk
 
-FORMAT_VERSION = 2
+__all__ = ["Store", "StoreError", "StoreBase", "index_lock", "is_own_manifest", "open_store_backend",
+           "FORMAT_VERSION", "FORMAT_VERSIONS", "KEYWORDS_VERSION", "FILES", "OWN_DIRS", "OS_LITTER", "TOOL",
+           "BACKENDS", "FLAG_EN", "FLAG_FRONT"]
+
+FORMAT_VERSION = 2  # written for small local indexes (readable by earlier versions); big ones and Milvus: 3
+LARGE_FORMAT_VERSION = 3
 # bumped whenever tokenisation or the glossary changes: the keyword indexes of an older index are rebuilt from its
 # chunks when it is opened (about a second for the sample corpus; the dense vectors are kept) and saved back
 KEYWORDS_VERSION = 3
-FILES = ("manifest.json", "chunks.jsonl", "dense.faiss", "bridge.json")
-# the manifest's marker: this folder is an index written by this tool
-TOOL = "rag-zh"
-# what save() writes into an index folder: FILES and two bm25s folders holding only <name>.index.npy/.json files
-OWN_DIRS = ("bm25", "gloss")
-_OWN_IN_DIRS = re.compile(r"^[A-Za-z0-9_.\-]+\.index\.(?:npy|json)$")
-# written by file browsers, not by users: removed along with an index, never a reason to refuse
-OS_LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
-
-# lock files this thread holds (-> depth), so that a writer holding an index's lock can call save/load/recover
-# of the same index without deadlocking on its own flock (flock is per open file description)
-_held: dict[tuple[str, int], int] = {}
+BACKENDS = ("local", "milvus")
 
 
-def _lock_file(path: Path) -> Path:
-    return path.parent / f".{path.name}.lock"
-
-
-@contextmanager
-def index_lock(path: str | Path, wait: bool = True, on_wait: Callable[[], None] | None = None) -> Iterator[bool]:
-    """An exclusive advisory lock shared by every process writing ``path`` (``.<name>.lock`` next to it).
-
-    Yields True once held; with ``wait`` off, yields False at once when another process (or thread) holds it.
-    ``on_wait`` is called before blocking when the lock is busy. Re-entrant within one thread.
-    """
-    path = Path(path)
-    lock_file = _lock_file(path)
-    key = (os.path.join(os.path.realpath(lock_file.parent), lock_file.name), threading.get_ident())
-    if _held.get(key):
-        _held[key] += 1
+def open_store_backend(name: str):
+    """The store class of backend ``name`` ("local" or "milvus"); :class:`StoreError` (one line) when it is
+    unknown or its extra is not installed."""
+    if name in ("", "local"):
+        return Store
+    if name == "milvus":
         try:
-            yield True
-        finally:
-            _held[key] -= 1
-        return
-    try:
-        import fcntl
-    except ImportError:  # no advisory locks on this platform (Windows): writers are not serialised
-        yield True
-        return
-
-    with open(lock_file, "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if not wait:
-                yield False
-                return
-            if on_wait is not None:
-                on_wait()
-            fcntl.flock(fh, fcntl.LOCK_EX)
-        _held[key] = 1
-        try:
-            yield True
-        finally:
-            del _held[key]
-            fcntl.flock(fh, fcntl.LOCK_UN)
+            from rag.backends.milvus import MilvusStore
+        except ImportError:
+            raise StoreError("the Milvus store needs: pip install -e '.[milvus]'") from None
+        return MilvusStore
+    raise StoreError(f"unknown store {name!r} (use one of {', '.join(BACKENDS)})")
 
 
-def _build_stamp(manifest: Any) -> str:
-    if not isinstance(manifest, dict):
-        return ""
-    return str(manifest.get("build_id") or manifest.get("built_at", ""))
+def keyword_parts(chunks: Sequence[Chunk]) -> tuple[list[list[str]], list[list[str]], dict[str, list[str]]]:
+    """Per chunk its BM25 tokens and its English-gloss words, and the EN->ZH bridge of the vocabulary (with
+    the glossary of the profile in effect, see :func:`rag.bridge.profile_terms`)."""
+    corpus_tokens = [tokenize(c.embed_text()) or ["<empty>"] for c in chunks]
+    df: dict[str, int] = {}
+    for toks in corpus_tokens:
+        for t in set(toks):
+            df[t] = df.get(t, 0) + 1
+    bridge = build_bridge(df.keys(), df)
+    token_gloss, glossary = build_gloss(df.keys())
+    gloss = [gloss_words(toks, c.text, token_gloss, glossary) or ["<empty>"] for toks, c in zip(corpus_tokens, chunks)]
+    return corpus_tokens, gloss, bridge
 
 
-def _read_json(path: Path) -> Any:
-    """The parsed JSON of ``path``, or None when it is missing or unreadable."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+def keyword_parts_streamed(chunks: Sequence[Chunk], block: int = 20_000) -> tuple[KeywordIndex, KeywordIndex,
+                                                                                dict[str, list[str]]]:
+    """:func:`keyword_parts` for a big index, in bounded memory: chunks are tokenised block by block into token-id
+    arrays (no list of every chunk's words), and both BM25 indexes are written to a temporary folder (removed
+    when the process ends; :meth:`Store.save` links or copies the files). Same tokens, gloss words and bridge."""
+    import atexit
+    import tempfile
+
+    scratch = Path(tempfile.mkdtemp(prefix="rag-keywords-"))
+    atexit.register(shutil.rmtree, scratch, True)
+    vocab: dict[str, int] = {}
+    blocks: list[tuple[np.ndarray, np.ndarray]] = []
+    df_ids = np.zeros(0, np.int64)
+    for b0 in range(0, len(chunks), block):
+        ids: list[int] = []
+        lens: list[int] = []
+        for c in chunks[b0:b0 + block]:
+            toks = tokenize(c.embed_text()) or ["<empty>"]
+            lens.append(len(toks))
+            ids.extend(vocab.setdefault(t, len(vocab)) for t in toks)
+        arr, ln = np.asarray(ids, np.int32), np.asarray(lens, np.int64)
+        blocks.append((arr, ln))
+        docs = np.repeat(np.arange(len(ln)), ln)
+        pairs = np.unique(docs.astype(np.int64) * (1 << 31) + arr) & ((1 << 31) - 1)  # (doc, token) once
+        counts = np.bincount(pairs, minlength=len(vocab))
+        df_ids = np.concatenate([df_ids, np.zeros(len(vocab) - len(df_ids), np.int64)]) + counts
+    words = list(vocab)
+    df = {w: int(df_ids[i]) for i, w in enumerate(words)}
+    bridge = build_bridge(df.keys(), df)
+    token_gloss, glossary = build_gloss(df.keys())
+    bm25 = KeywordIndex.from_blocks(blocks, vocab, scratch / "bm25")
+    # gloss words of a chunk: its tokens' glosses (a bag: gloss_words' order does not matter to BM25) and the
+    # glossary's words for the glossary terms in its text
+    gvocab: dict[str, int] = {}
+    per_token = [[gvocab.setdefault(g, len(gvocab)) for g in token_gloss.get(w, ())] for w in words]
+    g_len = np.array([len(x) for x in per_token], np.int64)
+    g_flat = np.fromiter((i for x in per_token for i in x), np.int64, count=int(g_len.sum()))
+    g_start = np.concatenate([[0], np.cumsum(g_len)[:-1]])
+    term_ids = [(zh, [gvocab.setdefault(g, len(gvocab)) for g in ws]) for zh, ws in glossary]
+    empty = gvocab.setdefault("<empty>", len(gvocab))
+
+    def gloss_blocks():
+        for (arr, ln), b0 in zip(blocks, range(0, len(chunks), block)):
+            sel_len = g_len[arr]
+            offs = np.repeat(g_start[arr] - np.concatenate([[0], np.cumsum(sel_len)[:-1]]), sel_len)
+            flat = g_flat[np.arange(int(sel_len.sum())) + offs]
+            per_doc = np.bincount(np.repeat(np.arange(len(ln)), ln), weights=sel_len, minlength=len(ln)).astype(np.int64)
+            starts = np.concatenate([[0], np.cumsum(per_doc)[:-1]])
+            out_ids: list[np.ndarray] = []
+            out_len: list[int] = []
+            for j, c in enumerate(chunks[b0:b0 + len(ln)]):
+                seg = flat[starts[j]:starts[j] + per_doc[j]]
+                extra = [i for zh, wid in term_ids if zh in c.text for i in wid]
+                if extra:
+                    seg = np.concatenate([seg, np.asarray(extra, np.int64)])
+                if not len(seg):
+                    seg = np.asarray([empty], np.int64)
+                out_ids.append(seg)
+                out_len.append(len(seg))
+            yield np.concatenate(out_ids).astype(np.int32), np.asarray(out_len, np.int64)
+
+    gloss = KeywordIndex.from_blocks(gloss_blocks(), gvocab, scratch / "gloss")
+    return bm25, gloss, bridge
 
 
-def _stamp_on_disk(path: Path) -> str | None:
-    manifest = _read_json(path / "manifest.json")
-    return None if manifest is None else _build_stamp(manifest)
+class Store(StoreBase):
+    """An opened local index. Build with :meth:`build`, persist with :meth:`save`, open with :meth:`load`.
 
+    ``chunks`` is a list (small indexes) or a :class:`rag.backends.local.ChunkTable` read on demand (big ones);
+    ``faiss`` the FAISS index; ``bm25`` / ``gloss`` the keyword indexes."""
 
-def is_own_manifest(manifest: Any) -> bool:
-    """True for a manifest this tool wrote: it carries ``"tool": "rag-zh"``, or (written before that key
-    existed) it has the keys every manifest of :meth:`Store.build` has.
-
-    >>> is_own_manifest({"tool": "rag-zh"}), is_own_manifest({"name": "my-web-app", "version": 2})
-    (True, False)
-    """
-    if not isinstance(manifest, dict):
-        return False
-    if "tool" in manifest:
-        return manifest["tool"] == TOOL
-    return (isinstance(manifest.get("format_version"), int) and isinstance(manifest.get("embedder"), dict)
-            and "n_chunks" in manifest and ("build_id" in manifest or "built_at" in manifest))
-
-
-def _is_real_dir(p: Path) -> bool:
-    return p.is_dir() and not p.is_symlink()
-
-
-def _is_real_file(p: Path) -> bool:
-    return p.is_file() and not p.is_symlink()
-
-
-def _foreign_entries(folder: Path) -> list[str]:
-    """Entries of ``folder`` (relative names, sorted) that :meth:`Store.save` does not write."""
-    out: list[str] = []
-    for e in sorted(folder.iterdir()):
-        if e.name in OS_LITTER:
-            continue
-        if e.name in FILES and _is_real_file(e):
-            continue
-        if e.name in OWN_DIRS and _is_real_dir(e):
-            out.extend(f"{e.name}/{sub.name}" for sub in sorted(e.iterdir())
-                       if sub.name not in OS_LITTER and not (_OWN_IN_DIRS.match(sub.name) and _is_real_file(sub)))
-            continue
-        out.append(e.name + ("/" if e.is_dir() else ""))
-    return out
-
-
-def _remove_own(folder: Path) -> bool:
-    """Delete the files :meth:`Store.save` writes from ``folder``, then the folder if that left it empty.
-    Anything else stays where it is (True when the folder is gone)."""
-    if not _is_real_dir(folder):
-        return False
-    for e in folder.iterdir():
-        try:
-            if (e.name in FILES or e.name in OS_LITTER) and _is_real_file(e):
-                e.unlink()
-            elif e.name in OWN_DIRS and _is_real_dir(e):
-                for sub in e.iterdir():
-                    if (sub.name in OS_LITTER or _OWN_IN_DIRS.match(sub.name)) and _is_real_file(sub):
-                        sub.unlink()
-                e.rmdir()
-        except OSError:
-            pass
-    try:
-        folder.rmdir()
-        return True
-    except OSError:
-        return False
-
-
-def _hint_name(path: Path) -> str:
-    """``path``'s name if it is a valid index name, else the placeholder NAME (never suggest an invalid name)."""
-    try:
-        return check_index_name(path.name)
-    except ConfigError:
-        return "NAME"
-
-
-def _listing(names: list[str], n: int = 3) -> str:
-    shown = ", ".join(names[:n])
-    return shown + (f" and {len(names) - n} more" if len(names) > n else "")
-
-
-def _check_manifest(m: Any) -> str | None:
-    """Why ``m`` is not a well-formed manifest (of the current format), or None."""
-    def is_int(v: Any) -> bool:
-        return isinstance(v, int) and not isinstance(v, bool)
-
-    if not isinstance(m, dict):
-        return f"manifest.json holds a JSON {type(m).__name__}, not an object"
-    emb = m.get("embedder")
-    if not (isinstance(emb, dict) and isinstance(emb.get("name"), str) and emb["name"]
-            and is_int(emb.get("dim")) and emb["dim"] > 0 and isinstance(emb.get("spec", ""), (str, type(None)))):
-        return "manifest.json: 'embedder' is not {name, dim}"
-    for key, kind in (("sources", list), ("files", dict), ("chunker", dict)):
-        if key in m and not isinstance(m[key], kind):
-            return f"manifest.json: '{key}' is not a JSON {'array' if kind is list else 'object'}"
-    if not all(isinstance(s, str) for s in m.get("sources", [])):
-        return "manifest.json: 'sources' holds a non-string"
-    for fpath, f in m.get("files", {}).items():
-        if not (isinstance(f, dict) and all(isinstance(f.get(k), str) for k in ("sha256", "doc_id", "title"))
-                and is_int(f.get("chunks")) and all(is_int(f[k]) for k in ("size", "mtime_ns") if k in f)):
-            return f"manifest.json: the entry of file {fpath!r} is malformed"
-    for key in ("keywords_version", "n_chunks"):
-        if key in m and not is_int(m[key]):
-            return f"manifest.json: '{key}' is not an integer"
-    return None
-
-
-class StoreError(RuntimeError):
-    """An index that is missing, incomplete, from another format version, or another embedder."""
-
-
-class Store:
-    """An opened index. Build with :meth:`build`, persist with :meth:`save`, open with :meth:`load`."""
-
-    def __init__(self, chunks: list[Chunk], faiss_index: Any, bm25: Any, manifest: dict[str, Any],
-                 bridge: dict[str, list[str]], gloss: Any = None):
+    def __init__(self, chunks: Sequence[Chunk], faiss_index: Any, bm25: Any, manifest: dict[str, Any],
+                 bridge: dict[str, list[str]], gloss: Any = None, flags: np.ndarray | None = None):
         self.chunks = chunks
-        self.faiss = faiss_index
-        self.bm25 = bm25
-        self.gloss = gloss  # BM25 over English glosses of each chunk's words
+        self.dense = faiss_index if isinstance(faiss_index, DenseIndex) else DenseIndex(faiss_index)
+        self.bm25 = bm25 if bm25 is None or isinstance(bm25, KeywordIndex) else _from_bm25s(bm25)
+        self.gloss = gloss if gloss is None or isinstance(gloss, KeywordIndex) else _from_bm25s(gloss)
         self.manifest = manifest
         self.bridge = bridge
-        self.vocab: dict[str, int] = dict(bm25.vocab_dict) if bm25 is not None else {}
-        self.gloss_vocab: dict[str, int] = dict(gloss.vocab_dict) if gloss is not None else {}
+        self._flags = flags
+        self._majority: str | None = None
+        self._source: Path | None = None  # the folder this store was loaded from (its files are reused on save)
+
+    @property
+    def faiss(self) -> Any:
+        """The FAISS index (``ntotal``, ``d``, ``search``)."""
+        return self.dense.index
+
+    @property
+    def vocab(self) -> dict[str, int]:
+        return self.bm25.vocab if self.bm25 is not None else {}
+
+    @property
+    def gloss_vocab(self) -> dict[str, int]:
+        return self.gloss.vocab if self.gloss is not None else {}
+
+    @property
+    def large(self) -> bool:
+        """True for the layout of big indexes (chunk texts in SQLite, approximate dense index)."""
+        return isinstance(self.chunks, ChunkTable) or self.dense.kind != "flat"
 
     # -- building -------------------------------------------------------------------------
     @classmethod
-    def build(cls, chunks: list[Chunk], vectors: np.ndarray, manifest: dict[str, Any]) -> "Store":
-        import faiss
+    def build(cls, chunks: Sequence[Chunk], vectors: np.ndarray, manifest: dict[str, Any], store: str = "local",
+              uri: str = "", large: bool | None = None,
+              keywords: tuple[Any, Any, dict[str, list[str]]] | None = None,
+              tune_queries: np.ndarray | None = None) -> "StoreBase":
+        """A new index of ``chunks`` and their ``vectors`` (in memory until :meth:`save`).
 
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        dim = int(manifest["embedder"]["dim"])
-        index = faiss.IndexFlatIP(dim)
-        if len(vectors):
-            index.add(vectors)
-        bm25, gloss, bridge = cls._keyword_parts(chunks)
+        ``store``: the backend ("local", or "milvus" at ``uri``). ``large``: the local layout (None: by size,
+        from :data:`rag.backends.local.LARGE_AT` chunks). ``keywords``: precomputed (BM25 index, gloss index,
+        bridge) instead of tokenising the chunks (benchmarks that synthesise big corpora). ``tune_queries``:
+        query vectors the approximate dense index of a big index is tuned on (see
+        :meth:`rag.backends.local.DenseIndex.tune`)."""
         manifest = dict(manifest)
-        manifest.update(tool=TOOL, format_version=FORMAT_VERSION, keywords_version=KEYWORDS_VERSION,
-                        n_chunks=len(chunks), built_at=time.strftime("%Y-%m-%dT%H:%M:%S"), build_id=uuid.uuid4().hex)
-        return cls(chunks, index, bm25, manifest, bridge, gloss)
+        manifest.update(tool=TOOL, keywords_version=KEYWORDS_VERSION, n_chunks=len(chunks),
+                        built_at=time.strftime("%Y-%m-%dT%H:%M:%S"), build_id=uuid.uuid4().hex)
+        if store not in ("", "local"):
+            backend = open_store_backend(store)
+            # (keywords: for Milvus, precomputed token and gloss-word lists per chunk and the bridge)
+            toks, gloss, bridge = keywords if keywords is not None else keyword_parts(chunks)
+            manifest["format_version"] = LARGE_FORMAT_VERSION
+            return backend.build(chunks, vectors, manifest, toks, gloss, bridge, uri=uri)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        large = len(chunks) >= LARGE_AT if large is None else large
+        dim = int(manifest["embedder"]["dim"])
+        dense = DenseIndex.build(vectors.reshape(-1, dim), "ivf" if large and len(chunks) else "flat", dim,
+                                 queries=tune_queries)
+        if keywords is not None:
+            bm25, gloss, bridge = keywords
+        else:
+            bm25, gloss, bridge = cls._keyword_parts(chunks, large)
+        manifest["format_version"] = LARGE_FORMAT_VERSION if large else FORMAT_VERSION
+        manifest["store"] = {"backend": "local", "layout": "sqlite" if large else "jsonl", "dense": dense.info}
+        return cls(chunks, dense, bm25, manifest, bridge, gloss)
 
     @staticmethod
-    def _keyword_parts(chunks: list[Chunk]) -> tuple[Any, Any, dict[str, list[str]]]:
-        """The Chinese BM25 index, the English-gloss BM25 index and the EN->ZH bridge of ``chunks``."""
-        import bm25s
+    def is_large(n_chunks: int) -> bool:
+        """Whether an index of ``n_chunks`` gets the big-index layout (see :data:`LARGE_AT`)."""
+        return n_chunks >= LARGE_AT
 
-        if not chunks:
+    @staticmethod
+    def _keyword_parts(chunks: Sequence[Chunk], large: bool = False) -> tuple[Any, Any, dict[str, list[str]]]:
+        """The Chinese BM25 index, the English-gloss BM25 index and the EN->ZH bridge of ``chunks`` (for a big
+        index streamed block by block into temporary files, see :func:`keyword_parts_streamed`)."""
+        if not len(chunks):
             return None, None, {}
-        corpus_tokens = [tokenize(c.embed_text()) or ["<empty>"] for c in chunks]
-        bm25 = bm25s.BM25()
-        bm25.index(corpus_tokens, show_progress=False)
-        df: dict[str, int] = {}
-        for toks in corpus_tokens:
-            for t in set(toks):
-                df[t] = df.get(t, 0) + 1
-        bridge = build_bridge(df.keys(), df)
-        token_gloss, glossary = build_gloss(df.keys())
-        gloss = bm25s.BM25()
-        gloss.index([gloss_words(toks, c.text, token_gloss, glossary) or ["<empty>"]
-                     for toks, c in zip(corpus_tokens, chunks)], show_progress=False)
-        return bm25, gloss, bridge
+        if large:
+            return keyword_parts_streamed(chunks)
+        toks, gloss, bridge = keyword_parts(chunks)
+        return KeywordIndex.build(toks), KeywordIndex.build(gloss), bridge
+
+    def with_manifest(self, manifest: dict[str, Any]) -> "Store":
+        """This index with another manifest (nothing rebuilt: :meth:`save` reuses the files it was loaded from)."""
+        other = Store(self.chunks, self.dense, self.bm25, manifest, self.bridge, self.gloss, self._flags)
+        other._source = self._source
+        return other
 
     # -- persistence ----------------------------------------------------------------------
     lock = staticmethod(index_lock)
-
-    @staticmethod
-    def inspect(path: str | Path) -> tuple[str, str]:
-        """What is at ``path``, as (state, detail); the rule for what a write may replace:
-
-        - ``"missing"``: nothing there, or an empty folder (nothing to lose);
-        - ``"index"``: a folder holding only files :meth:`save` writes, with a manifest of ours;
-        - ``"damaged"``: a folder holding only files :meth:`save` writes, some besides ``manifest.json``, but no
-          readable manifest of ours (missing, truncated, or not this tool's): replaced only by a rebuild;
-        - ``"foreign"``: anything else (a file, a symbolic link, a folder holding other files, a lone
-          ``manifest.json`` this tool did not write): never replaced nor removed.
-
-        Files of a file browser (``.DS_Store``...) are ignored.
-        """
-        path = Path(path)
-        if path.is_symlink():
-            return "foreign", "is a symbolic link"
-        if not path.exists():
-            return "missing", ""
-        if not path.is_dir():
-            return "foreign", "is a file, not an index folder"
-        try:
-            foreign = _foreign_entries(path)
-            own = [e.name for e in path.iterdir() if e.name not in OS_LITTER]
-        except OSError as exc:
-            return "foreign", f"cannot be read ({exc.strerror or type(exc).__name__})"
-        if foreign:
-            return "foreign", f"holds files this tool did not write ({_listing(foreign)})"
-        if not own:
-            return "missing", "an empty folder"
-        if is_own_manifest(_read_json(path / "manifest.json")):
-            return "index", ""
-        if own == ["manifest.json"]:
-            return "foreign", "holds a manifest.json this tool did not write"
-        why = "unreadable or not this tool's" if (path / "manifest.json").exists() else "missing"
-        return "damaged", f"manifest.json is {why}"
-
-    @staticmethod
-    def check_replaceable(path: str | Path, rebuild: bool = False) -> None:
-        """Raise :class:`StoreError` unless a write may replace what is at ``path`` (see :meth:`inspect`):
-        nothing or an index of ours, or (with ``rebuild``) a damaged index of ours."""
-        path = Path(path)
-        state, detail = Store.inspect(path)
-        if state == "foreign":
-            raise StoreError(f"{path} {detail}: it is not an index of this tool, so nothing was changed; "
-                             f"use another --index name or --index-dir, or move it away")
-        if state == "damaged" and not rebuild:
-            raise StoreError(f"{path}: damaged index ({detail}); rebuild it: "
-                             f"rag index PATH --index {_hint_name(path)} --rebuild")
-
-    @staticmethod
-    def read_manifest(path: str | Path) -> dict[str, Any] | None:
-        """The manifest of the index at ``path`` as written (no checks beyond being a JSON object), or None."""
-        m = _read_json(Path(path) / "manifest.json")
-        return m if isinstance(m, dict) else None
 
     def save(self, path: str | Path, if_unchanged_since: str | None = None, rebuild: bool = False) -> bool:
         """Write atomically: temp folder -> rename; the old index is removed only after the swap.
@@ -349,168 +268,179 @@ class Store:
         Raises :class:`StoreError` when ``path`` holds something this tool may not replace
         (:meth:`check_replaceable`; ``rebuild`` allows replacing a damaged index of ours).
         """
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with index_lock(path, wait=if_unchanged_since is None) as locked:
-            if not locked:
-                return False
-            if if_unchanged_since is not None and _stamp_on_disk(path) != if_unchanged_since:
-                return False
-            self.check_replaceable(path, rebuild=rebuild)
-            self._save_locked(path)
-            return True
+        return StoreBase.save(self, path, if_unchanged_since=if_unchanged_since, rebuild=rebuild)
 
-    def _save_locked(self, path: Path) -> None:
-        import faiss
-
-        for stale in path.parent.glob(f".{path.name}.tmp-*"):  # left by a killed build (we hold the lock)
-            _remove_own(stale)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
-        try:
+    def write_files(self, tmp: Path) -> None:
+        src = self._source
+        if src is not None and self.large and src.is_dir():
+            # a big index saved again unchanged but for its manifest: link its immutable files (no copy)
+            for name in ("chunks.sqlite", "dense.faiss", "vectors.npy", "flags.npy"):
+                _link_or_copy(src / name, tmp / name)
+            for d in OWN_DIRS:
+                if (src / d).is_dir():
+                    (tmp / d).mkdir()
+                    for f in (src / d).iterdir():
+                        _link_or_copy(f, tmp / d / f.name)
+            return
+        if self.large:
+            write_chunks(tmp / "chunks.sqlite", self.chunks)
+            np.save(tmp / "flags.npy", self.flags_all(), allow_pickle=False)
+        else:
             with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
                 for c in self.chunks:
                     f.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
-            faiss.write_index(self.faiss, str(tmp / "dense.faiss"))
-            if self.bm25 is not None:
-                self.bm25.save(str(tmp / "bm25"), show_progress=False)
-                self.gloss.save(str(tmp / "gloss"), show_progress=False)
-            (tmp / "bridge.json").write_text(json.dumps(self.bridge, ensure_ascii=False), encoding="utf-8")
-            # the manifest is written last: its presence marks a complete index
-            (tmp / "manifest.json").write_text(json.dumps(self.manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-            for f in tmp.rglob("*"):
-                if f.is_file():
-                    with open(f, "rb") as fh:
-                        os.fsync(fh.fileno())
-            old = None
-            if path.exists():  # checked by check_replaceable under the same lock
-                old = path.parent / f".{path.name}.old-{os.getpid()}-{time.time_ns()}"
-                os.rename(path, old)
-            os.rename(tmp, path)
-            if old is not None:
-                _remove_own(old)  # only our files: anything dropped in meanwhile stays in the .old folder
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)  # our own temporary folder
-
-    @staticmethod
-    def recover(path: str | Path) -> None:
-        """If a crash hit between the two renames of :meth:`save`, put the previous index back."""
-        path = Path(path)
-        if path.exists() or path.is_symlink() or not path.parent.exists():
-            return
-        if not any(path.parent.glob(f".{path.name}.old-*")):
-            return
-        try:
-            with index_lock(path):  # a writer between its two renames finishes first
-                if not path.exists():
-                    Store._recover_locked(path)
-        except OSError:  # no lock file possible (read-only folder): nobody can be writing there
-            if not path.exists():
-                Store._recover_locked(path)
-
-    @staticmethod
-    def _recover_locked(path: Path) -> None:
-        olds = sorted(path.parent.glob(f".{path.name}.old-*"), key=lambda p: p.stat().st_mtime)
-        for old in reversed(olds):
-            if _is_real_dir(old) and is_own_manifest(_read_json(old / "manifest.json")):
-                os.rename(old, path)
-                return
-
-    @staticmethod
-    def exists(path: str | Path) -> bool:
-        Store.recover(path)
-        return (Path(path) / "manifest.json").is_file()
+        self.dense.save(tmp)
+        if self.bm25 is not None:
+            self.bm25.save(tmp / "bm25")
+            self.gloss.save(tmp / "gloss")
 
     @classmethod
-    def load(cls, path: str | Path, embedder_name: str | None = None) -> "Store":
-        """Open an index; with ``embedder_name``, refuse one built by another embedder. Every problem is one
+    def load(cls, path: str | Path, embedder_name: str | None = None, store: str = "") -> "StoreBase":
+        """Open an index (local or Milvus: its manifest says which); with ``embedder_name``, refuse one built by
+        another embedder; with ``store``, refuse one of another backend. Every problem is one
         :class:`StoreError` line (missing, damaged, of another format or embedder, not an index at all)."""
-        import bm25s
-        import faiss
-
         path = Path(path)
-        cls.recover(path)
-        name = _hint_name(path)
-        mf = path / "manifest.json"
-        if not mf.is_file():
-            state, detail = cls.inspect(path)
-            if state == "damaged":
-                raise StoreError(f"{path}: damaged index ({detail}); "
-                                 f"rebuild it: rag index PATH --index {name} --rebuild")
-            if state == "foreign" and path.exists():
-                raise StoreError(f"no index at {path}: it {detail}")
-            raise StoreError(f"no index at {path} (build one with: rag index PATH --index {name})")
-        rebuild_hint = f"rebuild it: rag index PATH --index {name} --rebuild"
+        manifest = cls.open_manifest(path, embedder_name)
+        backend = backend_of(manifest)
+        rebuild_hint = cls.rebuild_hint(path)
+        if store and store != backend:
+            raise StoreError(f"index '{path.name}' is stored in {backend}, not {store}: use --store {backend}, or "
+                             f"rebuild it there: rag index PATH --index {path.name} --store {store} --rebuild")
+        if backend != "local":
+            return open_store_backend(backend).load(path, manifest)
+        layout = (manifest.get("store") or {}).get("layout", "jsonl")
+        dense_info = (manifest.get("store") or {}).get("dense") or {"kind": "flat"}
         try:
-            manifest, unreadable = json.loads(mf.read_text(encoding="utf-8")), None
-        except (OSError, ValueError) as exc:
-            manifest, unreadable = None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        if not is_own_manifest(manifest):
-            state, detail = cls.inspect(path)
-            if state == "foreign":  # e.g. someone else's manifest.json among other files
-                raise StoreError(f"no index at {path}: it {detail}")
-        if unreadable is not None:
-            raise StoreError(f"{path}: damaged index (unreadable manifest.json: {unreadable}); {rebuild_hint}")
-        if isinstance(manifest, dict) and manifest.get("format_version") != FORMAT_VERSION:
-            raise StoreError(f"{path}: index format {manifest.get('format_version')} is not {FORMAT_VERSION}; "
-                             f"{rebuild_hint}")
-        problem = _check_manifest(manifest)
-        if problem:
-            raise StoreError(f"{path}: damaged index ({problem}); {rebuild_hint}")
-        built_with = manifest["embedder"]["name"]
-        if embedder_name is not None and built_with != embedder_name:
-            spec = manifest["embedder"].get("spec") or "<the embedder it was built with>"
-            raise StoreError(f"index '{path.name}' was built with embedder '{built_with}', not '{embedder_name}': "
-                             f"use --embedder {spec} or {rebuild_hint}")
-        try:
-            chunks = [Chunk.from_dict(json.loads(line)) for line in
-                      (path / "chunks.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-            index = faiss.read_index(str(path / "dense.faiss"))
-            bm25 = bm25s.BM25.load(str(path / "bm25"), allow_pickle=False, show_progress=False) if chunks else None
-            gloss = bm25s.BM25.load(str(path / "gloss"), allow_pickle=False, show_progress=False) if chunks else None
-            bridge = json.loads((path / "bridge.json").read_text(encoding="utf-8"))
-            if not (isinstance(bridge, dict) and all(isinstance(v, list) and all(isinstance(w, str) for w in v)
-                                                     for v in bridge.values())):
-                raise ValueError("bridge.json is not an object of word lists")
+            flags = None
+            if layout == "sqlite":
+                chunks: Sequence[Chunk] = ChunkTable(path / "chunks.sqlite", manifest.get("n_chunks"))
+                flags = np.load(path / "flags.npy", mmap_mode="r", allow_pickle=False)
+                if flags.shape != (len(chunks),) or flags.dtype != np.uint8:
+                    raise ValueError("flags.npy and chunks.sqlite disagree")
+            else:
+                chunks = [Chunk.from_dict(json.loads(line)) for line in
+                          (path / "chunks.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+            dense = DenseIndex.load(path, dense_info)
+            bm25 = KeywordIndex.load(path / "bm25") if len(chunks) else None
+            gloss = KeywordIndex.load(path / "gloss") if len(chunks) else None
+            if bm25 is not None and not layout == "sqlite":
+                bm25.vocab, gloss.vocab  # a small index: read (and check) its vocabularies now
+            bridge = cls.read_bridge(path)
         except Exception as exc:  # corrupt or tampered files: one clear line
             raise StoreError(f"{path}: damaged index ({type(exc).__name__}: "
                              f"{str(exc).splitlines()[0] if str(exc) else ''}); {rebuild_hint}") from None
-        if index.ntotal != len(chunks) or index.d != manifest["embedder"]["dim"]:
+        if (dense.ntotal != len(chunks) or dense.d != manifest["embedder"]["dim"]
+                or (bm25 is not None and (bm25.num_docs != len(chunks) or gloss.num_docs != len(chunks)))):
             raise StoreError(f"{path}: damaged index (vectors and chunks disagree); {rebuild_hint}")
         if manifest.get("keywords_version", 1) < KEYWORDS_VERSION:  # built by an older tokenizer/glossary
-            bm25, gloss, bridge = cls._keyword_parts(chunks)
-            store = cls(chunks, index, bm25, dict(manifest, keywords_version=KEYWORDS_VERSION, tool=TOOL), bridge,
-                        gloss)
+            bm25, gloss, bridge = cls._keyword_parts(chunks, layout == "sqlite")
+            store_ = cls(chunks, dense, bm25, dict(manifest, keywords_version=KEYWORDS_VERSION, tool=TOOL), bridge,
+                         gloss, flags)
             # persist so the next start doesn't pay for it (about a second): only if no one else is writing
             # this index and it is still the one we read; a read-only or busy index still works from memory
             try:
-                store.save(path, if_unchanged_since=_build_stamp(manifest))
+                store_.save(path, if_unchanged_since=build_stamp(manifest))
             except Exception:  # noqa: BLE001 - a failed write-back must never fail a read
                 pass
-            return store
-        return cls(chunks, index, bm25, manifest, bridge, gloss)
+            return store_
+        out = cls(chunks, dense, bm25, manifest, bridge, gloss, flags)
+        out._source = path
+        return out
+
+    def close(self) -> None:
+        if isinstance(self.chunks, ChunkTable):
+            self.chunks.close()
 
     # -- search primitives ------------------------------------------------------------------
     def vectors(self) -> np.ndarray:
-        if self.faiss.ntotal == 0:
-            return np.zeros((0, self.faiss.d), np.float32)
-        return self.faiss.reconstruct_n(0, self.faiss.ntotal)
+        return self.dense.vectors()
 
-    def dense_search(self, qvec: np.ndarray, k: int) -> list[tuple[int, float]]:
-        if self.faiss.ntotal == 0:
-            return []
-        k = min(k, self.faiss.ntotal)
-        scores, ids = self.faiss.search(np.asarray(qvec, np.float32).reshape(1, -1), k)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+    def dense_search(self, qvec: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        return self.dense.search(qvec, k, allowed)
+
+    def keyword_scores(self, tokens: dict[str, float], gloss: bool = False, limit: int = 0
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        model = self.gloss if gloss else self.bm25
+        if model is None:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        return model.scores(tokens)
+
+    def keyword_top(self, tokens: dict[str, float], gloss: bool = False, limit: int = 0, top: int = 0
+                    ) -> tuple[np.ndarray, np.ndarray, float]:
+        model = self.gloss if gloss else self.bm25
+        if model is None:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32), 0.0
+        if not top:
+            ids, scores = model.scores(tokens)
+            return ids, scores, 0.0
+        return model.top_scores(tokens, top)
+
+    def keyword_scores_for(self, tokens: dict[str, float], ids: np.ndarray, gloss: bool = False) -> np.ndarray:
+        model = self.gloss if gloss else self.bm25
+        return np.zeros(len(ids), np.float32) if model is None else model.scores_for(tokens, ids)
+
+    def doc_freq(self, token: str) -> int | None:
+        if self.bm25 is None:
+            return 0
+        i = self.bm25.vocab.get(token)
+        if i is None or i >= len(self.bm25.indptr) - 1:
+            return 0
+        return int(self.bm25.indptr[i + 1] - self.bm25.indptr[i])
 
     def bm25_scores(self, weighted_tokens: dict[str, float], gloss: bool = False) -> np.ndarray:
-        """Sum of per-token BM25 scores, each scaled by its weight (unknown tokens ignored);
-        ``gloss`` searches the English-gloss index instead of the Chinese one."""
-        model, vocab = (self.gloss, self.gloss_vocab) if gloss else (self.bm25, self.vocab)
-        scores = np.zeros(len(self.chunks), np.float32)
+        """Sum of per-token BM25 scores over all chunks, each scaled by its weight (unknown tokens ignored);
+        ``gloss`` searches the English-gloss index instead of the Chinese one. O(chunks): for small callers;
+        the retriever uses :meth:`keyword_scores`."""
+        model = self.gloss if gloss else self.bm25
         if model is None:
-            return scores
-        for tok, w in weighted_tokens.items():
-            if tok in vocab and w > 0:
-                scores += w * model.get_scores([tok])
-        return scores
+            return np.zeros(len(self.chunks), np.float32)
+        return model.dense_scores(weighted_tokens)
+
+    def flags_all(self) -> np.ndarray:
+        if self._flags is None:
+            self._flags = flags_of(self.chunks)
+        return self._flags
+
+    def flags(self, ids: np.ndarray) -> np.ndarray:
+        return np.asarray(self.flags_all()[np.asarray(ids, np.int64)], dtype=np.uint8)
+
+    @property
+    def majority_lang(self) -> str:
+        if self._majority is None:
+            self._majority = majority_lang(self.flags_all())
+        return self._majority
+
+    def get_chunks(self, ids: Iterable[int]) -> list[Chunk]:
+        if isinstance(self.chunks, ChunkTable):
+            return self.chunks.get_many(ids)
+        return [self.chunks[int(i)] for i in ids]
+
+    def chunk_by_id(self, chunk_id: str) -> Chunk | None:
+        """The chunk with ``chunk_id`` (an indexed lookup for big indexes), or None."""
+        if isinstance(self.chunks, ChunkTable):
+            return self.chunks.by_chunk_id(chunk_id)
+        return next((c for c in self.chunks if c.chunk_id == chunk_id), None)
+
+    def allowed_ids(self, doc: str | None, section: str | None) -> np.ndarray | None:
+        if not doc and not section:
+            return None
+        if isinstance(self.chunks, ChunkTable):
+            return self.chunks.filter_ids(doc, section)
+        return np.array([i for i, c in enumerate(self.chunks)
+                         if matches(doc, section, c.doc_id, c.doc_title, c.doc_path, c.section)], dtype=np.int64)
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    if not src.exists():
+        return
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _from_bm25s(model: Any) -> KeywordIndex:
+    """A :class:`KeywordIndex` over the arrays of a ``bm25s.BM25`` object (same scores)."""
+    s = model.scores
+    return KeywordIndex(np.asarray(s["data"]), np.asarray(s["indices"]), np.asarray(s["indptr"]),
+                        int(s["num_docs"]), dict(model.vocab_dict))

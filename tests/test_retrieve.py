@@ -64,13 +64,13 @@ def test_dev_set_retrieval_targets(retriever):
 
 def test_year_in_question_ranks_down_passages_about_other_years(sample_cfg):
     """"2023年…" questions: passages under headings that name only 2024 (plans, targets) rank lower."""
-    from rag.retrieve import Retriever
+    from rag.retrieve import Retriever, section_years
 
     on = Retriever.open(sample_cfg)
     off = Retriever(on.store, on.embedder, sample_cfg.replace(year_mismatch_penalty=1.0))
     q = "2023年重庆地区生产总值是多少？"
     top_on, top_off = on.search(q, k=5), off.search(q, k=5)
-    years = [on._section_years[on.store.chunks.index(h.chunk)] for h in top_on]
+    years = [section_years(h.chunk) for h in top_on]
     assert not years[0] or "2023" in years[0]
     rank = lambda hits: next((r for r, h in enumerate(hits, 1) if "30145.79亿元" in h.chunk.text), 99)
     assert rank(top_on) < rank(top_off)

@@ -7,13 +7,12 @@ import pickle
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from rag.config import SAMPLE_CORPUS, Config
+from rag.config import Config
 from rag.indexer import build_index
 from rag.store import Store, StoreError
 
@@ -30,19 +29,56 @@ def small_cfg(tmp_path) -> Config:
     return cfg
 
 
-def test_killed_build_leaves_previous_index_readable(small_cfg, tmp_path):
+# Runs build_index in a child process that kills itself (SIGKILL, no clean-up) at the n-th rename that
+# touches the index folder: n=1 is the first step of the swap (the new index complete in its temp
+# folder, the old one not yet moved), n=2 the moment between moving the old index away and moving the
+# new one in. Deterministic: no timing, the kill happens exactly there or the test fails.
+KILL_AT_SWAP = """
+import os, signal, sys
+from pathlib import Path
+from rag.config import Config
+from rag.indexer import build_index
+
+index_dir, docs, nth = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+index = (index_dir / "small").resolve()
+seen = [0]
+
+def killing(real):
+    def rename(src, dst, *args, **kwargs):
+        if index in (Path(src).resolve(), Path(dst).resolve()):
+            seen[0] += 1
+            if seen[0] == nth:
+                os.kill(os.getpid(), signal.SIGKILL)
+        return real(src, dst, *args, **kwargs)
+    return rename
+
+os.rename, os.replace = killing(os.rename), killing(os.replace)
+build_index([docs], Config(index_dir=index_dir, index_name="small"), progress=False)
+"""
+
+
+@pytest.mark.parametrize("nth", [1, 2], ids=["before-the-swap", "between-the-renames"])
+def test_killed_build_leaves_previous_index_readable(small_cfg, tmp_path, nth):
     before = Store.load(small_cfg.index_path, NANO)
     assert len(before.chunks) == 1
-    code = (f"from rag.config import Config; from rag.indexer import build_index; "
-            f"build_index([{str(SAMPLE_CORPUS)!r}], Config(index_dir={str(small_cfg.index_dir)!r}, index_name='small'), progress=False)")
-    for delay in (2.0, 6.0):  # during embedding (the sample corpus takes ~50 s to embed)
-        proc = subprocess.Popen([sys.executable, "-c", code], cwd=Path(__file__).parents[1])
-        time.sleep(delay)
-        assert proc.poll() is None, "the build finished before it could be killed"
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        after = Store.load(small_cfg.index_path, NANO)
-        assert [c.text for c in after.chunks] == [c.text for c in before.chunks]
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "b.txt").write_text("二、支出\n\n全区一般公共预算支出702亿元。\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-c", KILL_AT_SWAP, str(small_cfg.index_dir), str(more), str(nth)],
+                          cwd=Path(__file__).parents[1], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == -signal.SIGKILL, f"the build was not killed at the swap: {proc.stderr[-2000:]}"
+    index_dir = Path(small_cfg.index_dir)
+    # killed after the new index was written in full
+    assert any((tmp / "manifest.json").is_file() for tmp in index_dir.glob(".small.tmp-*"))
+
+    after = Store.load(small_cfg.index_path, NANO)  # the previous index, whole (put back if it was moved away)
+    assert [c.text for c in after.chunks] == [c.text for c in before.chunks]
+    assert after.manifest["build_id"] == before.manifest["build_id"]
+
+    build_index([more], small_cfg, progress=False)  # the next build recovers and completes
+    texts = [c.text for c in Store.load(small_cfg.index_path, NANO).chunks]
+    assert len(texts) == 2 and any("702亿元" in t for t in texts)
+    assert not list(index_dir.glob(".small.tmp-*")) and not list(index_dir.glob(".small.old-*"))
 
 
 def test_crash_between_renames_is_recovered(small_cfg):
@@ -70,12 +106,58 @@ def test_no_pickle_in_index_files(small_cfg, monkeypatch):
     assert len(Store.load(small_cfg.index_path, NANO).chunks) == 1
 
 
-def test_no_pickle_in_source():
+# Opens an index in a child process where any unpickling ends the process with status 3: an audit hook on
+# "pickle.find_class", pickle's and _pickle's load/loads/Unpickler replaced, numpy.load refusing
+# allow_pickle=True; all installed before the index code is imported (so "from pickle import loads" is
+# caught too). With "control" it unpickles on purpose, to show the guard works.
+NO_UNPICKLING = """
+import os, sys
+
+def refuse(what):
+    sys.stderr.write(f"unpickling: {what}\\n")
+    sys.stderr.flush()
+    os._exit(3)
+
+sys.addaudithook(lambda event, args: refuse(f"{event} {args}") if event == "pickle.find_class" else None)
+import pickle, _pickle
+for module in (pickle, _pickle):
+    for name in ("load", "loads", "Unpickler"):
+        setattr(module, name, lambda *a, _n=name, **k: refuse(_n))
+import numpy
+real_load = numpy.load
+
+def guarded_load(*args, allow_pickle=False, **kwargs):
+    if allow_pickle:
+        refuse("numpy.load(allow_pickle=True)")
+    return real_load(*args, allow_pickle=False, **kwargs)
+
+numpy.load = guarded_load
+if sys.argv[1] == "control":
+    import io
+    buf = io.BytesIO()
+    numpy.save(buf, numpy.array([{"a": 1}], dtype=object), allow_pickle=True)
+    buf.seek(0)
+    numpy.load(buf, allow_pickle=True)
+else:
+    from rag.store import Store
+
+    store = Store.load(sys.argv[1], sys.argv[2])  # chunks, FAISS, both BM25 indexes, bridge, manifest
+    print(len(store.chunks), int(store.faiss.ntotal), int(store.bm25_scores({"一般": 1.0}).max() > 0))
+"""
+
+
+def test_loading_an_index_never_unpickles(small_cfg):
     root = Path(__file__).parents[1]
-    for f in list((root / "rag").rglob("*.py")) + [root / "app.py"]:
-        if f.exists():
-            text = f.read_text(encoding="utf-8")
-            assert "import pickle" not in text and "allow_dangerous_deserialization" not in text, f
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-c", NO_UNPICKLING, *map(str, args)], cwd=root,
+                              capture_output=True, text=True, timeout=300)
+
+    control = run("control")
+    assert control.returncode == 3 and "unpickling" in control.stderr, control.stderr[-2000:]
+    proc = run(small_cfg.index_path, NANO)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["1", "1", "1"]
 
 
 def test_embedder_mismatch_is_a_clear_error(small_cfg):
