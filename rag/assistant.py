@@ -21,6 +21,7 @@ question too long: 2500 characters (limit 2000); shorten it
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 from typing import Iterator, Sequence
 
 from rag.answer.extractive import OfflineAnswerer
@@ -202,16 +203,23 @@ def _selector(cfg: Config):
 
 
 def _sentence_vectors(cfg: Config, embedder):
-    """Sentence vectors for the fitted selector, read from (and added to) the index folder's vector cache;
-    without a writable cache, kept in memory only."""
+    """Sentence vectors for the fitted selector, read from the index folder's vector cache (filled when the
+    index is built); one per cache and embedder per process, shared by every Assistant (the web UI and the
+    API make one per request)."""
     if cfg.answer_selector != "fitted" or embedder is None:
         return None
-    from rag.embed import VectorCache
     from rag.indexer import cache_path
+
+    return _shared_sentence_vectors(str(cache_path(cfg)), embedder)
+
+
+@lru_cache(maxsize=16)
+def _shared_sentence_vectors(path: str, embedder):
+    from rag.embed import VectorCache
     from rag.sentences import SentenceVectors
 
     try:
-        cache = VectorCache(cache_path(cfg))
-    except Exception:  # noqa: BLE001 - a read-only or broken cache folder: the vectors are recomputed
+        cache = VectorCache(path)
+    except Exception:  # noqa: BLE001 - a read-only or broken cache folder: vectors are recomputed, kept in memory
         cache = None
     return SentenceVectors(embedder, cache)

@@ -33,6 +33,7 @@ from rag.config import SAMPLE_CORPUS, SAMPLE_PROFILE, Config
 from rag.embed import VectorCache, embed_with_cache, get_embedder
 from rag.load import SUPPORTED, FileError, iter_files, load_paths
 from rag.profile import ProfileError, index_profile
+from rag.sentences import SentenceVectors, sentences_of
 from rag.store import Store, StoreBase, StoreError
 from rag.types import Chunk
 
@@ -212,6 +213,12 @@ def _build_locked(paths: list, cfg: Config, embedder, target: Path, rebuild: boo
                                                      progress=bar.update if bar else None)
         if bar:
             bar.close()
+        # the answerer's candidate sentences, embedded now so answering only looks them up (rag.sentences)
+        sents = sentences_of(c.text for c in chunks)
+        bar = _bar(len(sents), "embedding sentences", progress, unit="sentence")
+        SentenceVectors(embedder, cache).add(sents, cfg.batch_size, progress=bar.update if bar else None)
+        if bar:
+            bar.close()
     finally:
         cache.close()
     manifest = {
@@ -289,12 +296,12 @@ def _chunker_settings(cfg: Config) -> dict:
     return {"chunk_size": cfg.chunk_size, "overlap_sentences": cfg.overlap_sentences, "version": 1}
 
 
-def _bar(total: int, desc: str, enabled: bool):
+def _bar(total: int, desc: str, enabled: bool, unit: str = "chunk"):
     if not enabled:
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, unit="chunk", file=sys.stderr, dynamic_ncols=True)
+    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, dynamic_ncols=True)
 
 
 def ensure_default_index(cfg: Config, progress: bool = True) -> None:

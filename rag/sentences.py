@@ -39,6 +39,11 @@ def passage_sentences(text: str) -> list[str]:
     return out
 
 
+def sentences_of(texts: Iterable[str]) -> list[str]:
+    """The distinct sentences of passages ``texts`` (:func:`passage_sentences`), in order."""
+    return list(dict.fromkeys(s for t in texts for s in passage_sentences(t)))
+
+
 class SentenceVectors:
     """Passage vectors of sentences, from ``cache`` (a :class:`rag.embed.VectorCache`) or embedded on demand."""
 
@@ -51,7 +56,8 @@ class SentenceVectors:
 
     def vectors(self, sentences: Sequence[str], embed_missing: bool = True) -> list[np.ndarray | None]:
         """The vector of each sentence (None where missing and not embedded: over ``max_new``)."""
-        want = list(dict.fromkeys(s for s in sentences if s not in self._recent))
+        recent = self._recent
+        want = list(dict.fromkeys(s for s in sentences if s not in recent))
         if want and self.cache is not None:
             found = self._lookup(want)
             for s in want:
@@ -64,7 +70,7 @@ class SentenceVectors:
             self._store({VectorCache.key(s): v for s, v in zip(missing, vecs)})
             for s, v in zip(missing, vecs):
                 self._remember(s, v)
-        return [self._recent.get(s) for s in sentences]
+        return [recent.get(s) for s in sentences]
 
     def similarities(self, question: str, sentences: Sequence[str]) -> list[float | None]:
         """Cosine similarity of the question (query embedding) and each sentence (None: no vector)."""
@@ -76,11 +82,15 @@ class SentenceVectors:
     def add_chunks(self, texts: Iterable[str], batch_size: int = 16,
                    progress: Callable[[int], None] | None = None) -> int:
         """Embed the sentences of passages ``texts`` that the cache lacks (index time); returns how many
-        were embedded. ``progress(n)`` is called after each batch with the number of sentences done."""
+        were embedded."""
+        return self.add(sentences_of(texts), batch_size, progress)
+
+    def add(self, sents: Sequence[str], batch_size: int = 16, progress: Callable[[int], None] | None = None) -> int:
+        """Embed the sentences the cache lacks; returns how many were embedded. ``progress(n)`` is called
+        with the number of sentences done (found in the cache, then after each batch)."""
         if self.cache is None:
             return 0
-        sents = list(dict.fromkeys(s for t in texts for s in passage_sentences(t)))
-        found = self._lookup(sents)
+        found = self._lookup(list(sents))
         todo = [s for s in sents if VectorCache.key(s) not in found]
         if progress and len(sents) - len(todo):
             progress(len(sents) - len(todo))
@@ -113,6 +123,7 @@ class SentenceVectors:
             pass
 
     def _remember(self, sentence: str, vec: np.ndarray) -> None:
-        if len(self._recent) >= 4096:
-            self._recent.pop(next(iter(self._recent)))
-        self._recent[sentence] = np.asarray(vec, np.float32)
+        with self._lock:
+            if len(self._recent) >= 4096:
+                self._recent.pop(next(iter(self._recent)), None)
+            self._recent[sentence] = np.asarray(vec, np.float32)

@@ -70,3 +70,19 @@ def test_without_a_usable_cache_vectors_stay_in_memory(embedder, tmp_path):
     sv = SentenceVectors(Counting(embedder), cache)
     sims = sv.similarities("黄河有多长？", passage_sentences(PASSAGES[0]))
     assert int(np.argmax(sims)) == 1
+
+
+def test_building_an_index_embeds_its_sentences(embedder, tmp_path):
+    from rag.config import Config
+    from rag.indexer import build_index, cache_path
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i, text in enumerate(PASSAGES):
+        (docs / f"{i}.txt").write_text(text, encoding="utf-8")
+    cfg = Config(index_dir=tmp_path / "idx", index_name="s")
+    build_index([docs], cfg, progress=False)
+    counting = Counting(embedder)
+    sv = SentenceVectors(counting, VectorCache(cache_path(cfg)))
+    sims = sv.similarities("黄河有多长？", passage_sentences(PASSAGES[0]))
+    assert counting.embedded == 0 and None not in sims  # answering only looks them up
