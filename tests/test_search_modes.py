@@ -11,6 +11,7 @@ import pytest
 from rag.config import Config
 from rag.indexer import build_index
 from rag.retrieve import Retriever
+from tests.corpus import write_docs
 
 DOCS = {
     "pumps.txt": "青湖区设备台账\n\n一、编号说明\n水泵机组编号QX7731，安装于东郊泵站。\n",
@@ -26,10 +27,7 @@ PARAPHRASE = "学生有多少个新座位？"  # schools.txt's 新增学位, in 
 @pytest.fixture(scope="module")
 def modes_retriever(tmp_path_factory) -> Retriever:
     root = tmp_path_factory.mktemp("search-modes")
-    docs = root / "docs"
-    docs.mkdir()
-    for name, text in DOCS.items():
-        (docs / name).write_text(text, encoding="utf-8")
+    docs = write_docs(root / "docs", DOCS)
     cfg = Config(index_dir=root / "indexes", index_name="modes")
     build_index([docs], cfg, progress=False)
     return Retriever.open(cfg)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.tokenize import tokenize, unglue
+from tests.corpus import write_docs
 
 
 def test_measure_word_glued_after_a_number_is_split_off():
@@ -32,10 +33,7 @@ def glue_retriever(tmp_path_factory):
     from rag.retrieve import Retriever
 
     root = tmp_path_factory.mktemp("glue")
-    docs = root / "docs"
-    docs.mkdir()
-    for name, text in GLUE_DOCS.items():
-        (docs / name).write_text(text, encoding="utf-8")
+    docs = write_docs(root / "docs", GLUE_DOCS)
     cfg = Config(index_dir=root / "indexes", index_name="glue")
     build_index([docs], cfg, progress=False)
     return Retriever.open(cfg)

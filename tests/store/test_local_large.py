@@ -16,6 +16,7 @@ from rag.config import Config
 from rag.indexer import build_index
 from rag.retrieve import Retriever
 from rag.store import Store, StoreError
+from tests.corpus import write_docs
 
 DOCS = {
     "water.txt": "青湖区水务年报\n\n一、供水\n青湖区2024年新建水厂3座，日供水能力达到45万吨。农村自来水普及率达到98%。\n\n"
@@ -34,10 +35,7 @@ QUERIES = ["2024年新建水厂多少座？", "教育支出安排多少？", "�
 @pytest.fixture(scope="module")
 def two_layouts(tmp_path_factory):
     root = tmp_path_factory.mktemp("layouts")
-    docs = root / "docs"
-    docs.mkdir()
-    for name, text in DOCS.items():
-        (docs / name).write_text(text, encoding="utf-8")
+    docs = write_docs(root / "docs", DOCS)
     small = Config(index_dir=root / "idx", index_name="small")
     build_index([docs], small, progress=False)
     large = Config(index_dir=root / "idx", index_name="large")

@@ -19,6 +19,7 @@ from rag.config import Config  # noqa: E402
 from rag.indexer import build_index  # noqa: E402
 from rag.retrieve import Retriever  # noqa: E402
 from rag.store import Store, StoreError  # noqa: E402
+from tests.corpus import write_docs  # noqa: E402
 from tests.store.test_local_large import DOCS, QUERIES  # noqa: E402
 
 ROOT = Path(__file__).parents[2]
@@ -27,10 +28,7 @@ ROOT = Path(__file__).parents[2]
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory):
     root = tmp_path_factory.mktemp("milvus")
-    docs = root / "docs"
-    docs.mkdir()
-    for name, text in DOCS.items():
-        (docs / name).write_text(text, encoding="utf-8")
+    docs = write_docs(root / "docs", DOCS)
     local = Config(index_dir=root / "idx", index_name="local")
     build_index([docs], local, progress=False)
     milvus = Config(index_dir=root / "idx", index_name="mv", store="milvus", store_uri=str(root / "milvus.db"))
