@@ -125,7 +125,8 @@ def prepare(cfg: Config, progress: bool = True) -> Engine:
 
 def serve(cfg: Config, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None,
           lang: str = "zh", block: bool = True):
-    """Launch the web UI. Returns the Blocks (after it stops when ``block``)."""
+    """Launch the web UI alone, with Gradio's own server (``rag serve`` runs :func:`rag.api.server.serve`,
+    which mounts this UI beside the HTTP API). Returns the Blocks (after it stops when ``block``)."""
     auth_list = parse_auth(auth if auth is not None else os.environ.get("RAG_AUTH"))
     engine = prepare(cfg)
     demo = build_app(engine, lang=lang)
