@@ -65,7 +65,8 @@ def _norm(text: str) -> str:
 
 def build_rows(index_dir: Path, limit: int | None = None) -> list[dict]:
     """One row per question: its candidates' rank features and labels, plus what the answer model needs."""
-    from rag.answer.extractive import OfflineAnswerer
+    from rag.answer.corpus import CorpusStats
+from rag.answer.extractive import OfflineAnswerer
     from rag.answer.selector import MAX_CANDIDATES, question_type, rank_features, reasons_of, views
     from rag.config import Config
     from rag.evaluation.metrics import facts_found
@@ -83,7 +84,7 @@ def build_rows(index_dir: Path, limit: int | None = None) -> list[dict]:
         cfg = Config(index_dir=index_dir, index_name=index)
         build_index([corpus], cfg, progress=True)
         retriever = Retriever.open(cfg)
-        answerer = OfflineAnswerer(retriever.store, cfg.refusal_threshold, None, {}, cfg.refusal_min_coverage)
+        answerer = OfflineAnswerer(CorpusStats.of(retriever.store), cfg.refusal_threshold, None, {}, cfg.refusal_min_coverage)
         sentences = SentenceVectors(retriever.embedder, VectorCache(cache_path(cfg)))
         sentences.add_chunks([c.text for c in retriever.store.chunks], cfg.batch_size)  # built by older indexers
         corpus_text = "\n".join(c.embed_text() for c in retriever.store.chunks)

@@ -24,12 +24,13 @@ import time
 from functools import lru_cache
 from typing import Iterator, Sequence
 
+from rag.answer.corpus import CorpusStats
 from rag.answer.extractive import OfflineAnswerer
 from rag.answer.lang import detect_lang
 from rag.answer.rewrite import rewrite as rule_rewrite
 from rag.answer.types import Answer
 from rag.config import Config, ConfigError
-from rag.retrieve import Retriever
+from rag.retrieve import Retriever, rrf_fuse
 from rag.types import Hit
 
 History = Sequence[tuple[str, str]]
@@ -63,7 +64,7 @@ class Assistant:
         self.cfg = cfg
         self.retriever = retriever or Retriever.open(cfg)
         self.profile = self.retriever.profile  # the domain profile of the index (or the one cfg names)
-        self.offline = OfflineAnswerer(self.retriever.store, cfg.refusal_threshold, self.retriever.embedder,
+        self.offline = OfflineAnswerer(CorpusStats.of(self.retriever.store), cfg.refusal_threshold, self.retriever.embedder,
                                        {"zh": cfg.refusal_sim_zh, "en": cfg.refusal_sim_en},
                                        cfg.refusal_min_coverage, self.profile, _selector(cfg), cfg.min_confidence,
                                        _sentence_vectors(cfg, self.retriever.embedder))
@@ -93,12 +94,10 @@ class Assistant:
             if zh:
                 # merge the LLM's Chinese query with the offline bridge's results (rank fusion)
                 extra = self.retriever.search(zh, k=k)
-                scores: dict[str, float] = {}
                 by_id = {}
-                for ranking in (hits, extra):
-                    for r, h in enumerate(ranking, 1):
-                        by_id.setdefault(h.chunk.chunk_id, h)
-                        scores[h.chunk.chunk_id] = scores.get(h.chunk.chunk_id, 0.0) + 1.0 / (self.cfg.rrf_k + r)
+                for h in (*hits, *extra):
+                    by_id.setdefault(h.chunk.chunk_id, h)
+                scores = rrf_fuse([[h.chunk.chunk_id for h in ranking] for ranking in (hits, extra)], self.cfg.rrf_k)
                 hits = [by_id[i] for i in sorted(scores, key=lambda i: -scores[i])[:k]]
         return hits
 

@@ -198,10 +198,8 @@ class Retriever:
         elif self.cfg.fusion == "zscore":
             fused = _zscore_fuse(dense, sparse, self.cfg.zscore_dense_weight)
         else:
-            fused = {}
-            for ranks, w in ((dense_rank, self.cfg.dense_weight), (bm25_rank, self.cfg.bm25_weight)):
-                for i, r in ranks.items():
-                    fused[i] = fused.get(i, 0.0) + w / (self.cfg.rrf_k + r)
+            fused = rrf_fuse([[i for i, _ in dense], [i for i, _ in sparse]], self.cfg.rrf_k,
+                             (self.cfg.dense_weight, self.cfg.bm25_weight))
         years = set(years_in(text))
         chunks: dict[int, Chunk] = {}
         if years and self.cfg.year_mismatch_penalty != 1.0 and fused:
@@ -218,6 +216,24 @@ class Retriever:
         if timings is not None:
             timings["retrieve_ms"] = round((time.perf_counter() - t0) * 1000, 2)
         return [Hit(chunks[i], fused[i], dense_rank.get(i), bm25_rank.get(i)) for i in order]
+
+
+def rrf_fuse(rankings, k: float, weights=None) -> dict:
+    """Weighted reciprocal rank fusion: each id scores the sum over rankings of ``w / (k + rank)``
+    (ranks from 1; an id missing from a ranking gets nothing there). Returns {id: score}, in first-seen order.
+
+    >>> f = rrf_fuse([["a", "b"], ["b", "c"]], k=60)
+    >>> sorted(f, key=lambda i: -f[i])
+    ['b', 'a', 'c']
+    >>> rrf_fuse([["a"], ["a"]], k=0, weights=(1.0, 0.5))
+    {'a': 1.5}
+    """
+    weights = weights or [1.0] * len(rankings)
+    fused: dict = {}
+    for ranking, w in zip(rankings, weights):
+        for r, i in enumerate(ranking, 1):
+            fused[i] = fused.get(i, 0.0) + w / (k + r)
+    return fused
 
 
 @lru_cache(maxsize=1)

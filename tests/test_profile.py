@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from rag.answer.analysis import analyse
+from rag.answer.corpus import CorpusStats
 from rag.answer.extractive import OfflineAnswerer
 from rag.answer.rewrite import rewrite
 from rag.config import Config
@@ -128,7 +129,7 @@ prefer = "wide"
     text = "全省一般公共预算收入3500亿元，增长5%。省级一般公共预算收入900亿元，增长3%。"
     h = Hit(Chunk("c", "d", "某省预算报告", "p.txt", ["某省预算报告"], text, 0, len(text), 1, 1), 1.0)
     store = SimpleNamespace(chunks=[h.chunk], bridge={"general public budget revenu": ["一般公共预算收入"]}, manifest={})
-    ans = OfflineAnswerer(store, 0.5, profile=prov)
+    ans = OfflineAnswerer(CorpusStats.of(store), 0.5, profile=prov)
     assert "3500亿元" in ans.answer("一般公共预算收入是多少？", [h]).answer  # unscoped: the preferred side
     assert "900亿元" in ans.answer("省级一般公共预算收入是多少？", [h]).answer
     en = ans.answer("What was provincial-level general public budget revenue?", [h])

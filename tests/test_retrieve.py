@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from rag.config import PROJECT_ROOT
-from rag.evaluation.dataset import load_questions
-from rag.evaluation.runner import run, summarise
 
 
 def test_chinese_question_finds_the_figure(retriever):
@@ -45,21 +42,19 @@ def test_filters(retriever):
     assert hits == []
 
 
-def test_modes_return_ranked_hits(retriever):
-    for mode in ("dense", "bm25", "hybrid"):
-        hits = retriever.search("新增婴幼儿托位", k=4, mode=mode)
-        assert len(hits) == 4
+def test_each_mode_ranks_by_its_own_signal(small_retriever):
+    """bm25 ranks by the keyword index alone, dense by the vectors alone, hybrid fuses both; scores descend."""
+    bm = small_retriever.search("污水处理率", k=2, mode="bm25")
+    assert "污水处理率" in bm[0].chunk.text
+    assert bm[0].bm25_rank == 1 and all(h.dense_rank is None for h in bm)
+    dense = small_retriever.search("污水处理率", k=2, mode="dense")
+    assert dense[0].dense_rank == 1 and all(h.bm25_rank is None for h in dense)
+    hybrid = small_retriever.search("污水处理率", k=2)
+    assert hybrid[0].dense_rank and hybrid[0].bm25_rank
+    for hits in (bm, dense, hybrid):
+        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     with pytest.raises(ValueError):
-        retriever.search("x", mode="nope")
-
-
-def test_dev_set_retrieval_targets(retriever):
-    """The issue's targets on eval/dev.jsonl: hybrid hit@5 >= 0.95 (zh) and >= 0.85 (en)."""
-    qs, errors = load_questions(PROJECT_ROOT / "eval" / "dev.jsonl")
-    assert not errors and len(qs) == 60
-    groups = summarise(run(qs, retriever, "hybrid", progress=False))
-    assert groups["lang=zh"]["hit@5"] >= 0.95
-    assert groups["lang=en"]["hit@5"] >= 0.85
+        small_retriever.search("x", mode="nope")
 
 
 def test_year_in_question_ranks_down_passages_about_other_years(sample_cfg):

@@ -274,17 +274,3 @@ def glossary_phrases(profile: Profile | None = None) -> frozenset[str]:
 
 def _is_word(w: str) -> bool:
     return bool(re.fullmatch(r"[\w.%]+", w))
-
-
-def make_idf(texts: list[str]) -> Callable[[str], float]:
-    """Substring document-frequency IDF over ``texts`` (so any string, not only tokens, has an IDF)."""
-    n = len(texts)
-    cache: dict[str, float] = {}
-
-    def idf(term: str) -> float:
-        if term not in cache:
-            df = sum(1 for t in texts if term in t)
-            cache[term] = math.log((n + 1) / (df + 0.5))
-        return cache[term]
-
-    return idf

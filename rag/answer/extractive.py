@@ -16,7 +16,8 @@ import re
 import time
 from dataclasses import dataclass
 
-from rag.answer.analysis import Analysis, analyse, make_idf
+from rag.answer.analysis import Analysis, analyse
+from rag.answer.corpus import CorpusStats
 from rag.answer.citations import verify
 from rag.answer.compose import compose_en, compose_zh
 from rag.answer import refusal
@@ -27,7 +28,7 @@ from rag.answer.selector import (MAX_CANDIDATES, VETOES, Selector, answer_row, q
 from rag.answer.types import Answer, Citation
 from rag.chunk import split_sentences
 from rag.profile import Profile, index_profile
-from rag.lexicon import YEAR_NIAN, YEAR_WORD, years_in
+from rag.lexicon import YEAR_WORD, years_in
 from rag.types import Hit
 
 # a comma or colon between digits (22,392; 10:30) is part of a number, never a clause boundary
@@ -61,10 +62,13 @@ class OfflineAnswerer:
 
     name = "offline"
 
-    def __init__(self, store, threshold: float = 0.5, embedder=None, min_sim: dict[str, float] | None = None,
+    def __init__(self, corpus: CorpusStats, threshold: float = 0.5, embedder=None, min_sim: dict[str, float] | None = None,
                  min_coverage: float = 0.2, profile: Profile | None = None, selector: Selector | None = None,
                  min_confidence: float | None = None, sentences=None):
-        self.store = store
+        if not isinstance(corpus, CorpusStats):
+            raise TypeError("OfflineAnswerer takes CorpusStats (CorpusStats.of(store)), not "
+                            f"{type(corpus).__name__}")
+        self.corpus = corpus
         # question/sentence similarity for the fitted selector (a rag.sentences.SentenceVectors; None: the
         # selector reads that feature as missing)
         self.sentences = sentences
@@ -74,19 +78,15 @@ class OfflineAnswerer:
         self.min_confidence = (selector.min_confidence if selector is not None and (min_confidence is None
                                or min_confidence < 0) else min_confidence)
         # the domain profile: given, else the one the index was built with
-        self.profile = profile or index_profile(getattr(store, "manifest", None))
+        self.profile = profile or index_profile(corpus.manifest)
         self.threshold = threshold
         self.min_coverage = min_coverage
         self.embedder = embedder  # optional: dense question/sentence agreement as a refusal check
         self.min_sim = min_sim or {}
-        texts = [c.embed_text() for c in store.chunks]
-        self._idf = make_idf(texts)
-        self._corpus = "\n".join(texts)
-        self._year = _current_year(store.chunks)
 
     # -- scoring ---------------------------------------------------------------------------
     def analyse(self, question: str) -> Analysis:
-        return analyse(question, self._idf, self.store.bridge, self._year, self.profile)
+        return analyse(question, self.corpus.idf, self.corpus.bridge, self.corpus.current_year, self.profile)
 
     def candidates(self, a: Analysis, hits: list[Hit]) -> list[Candidate]:
         out: list[Candidate] = []
@@ -158,7 +158,7 @@ class OfflineAnswerer:
         return Candidate(n, hit, sent, score, coverage, frozenset(covered), years, scope)
 
     def in_corpus(self, term: str) -> bool:
-        return term in self._corpus
+        return self.corpus.in_corpus(term)
 
     def ranked(self, a: Analysis, hits: list[Hit]) -> tuple[list[Candidate], Reason | None, float | None]:
         """The candidates, best first; why the best one does not answer (None: it does); and, with the fitted
@@ -452,15 +452,3 @@ def _bigram_overlap(term: str, text: str) -> float:
 
 def _matches(c: Candidate, kind: str, val: str) -> bool:
     return val in c.years if kind == "year" else c.scope == val
-
-
-def _current_year(chunks) -> int | None:
-    """The reports' 'this year': the latest year most passages talk about (for 去年/今年)."""
-    counts: dict[int, int] = {}
-    for c in chunks:
-        for y in YEAR_NIAN.findall(c.text):
-            counts[int(y)] = counts.get(int(y), 0) + 1
-    if not counts:
-        return None
-    top = sorted(counts, key=lambda y: -counts[y])[:2]
-    return max(top)

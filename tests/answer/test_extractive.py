@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from rag.answer.corpus import CorpusStats
 from rag.answer.extractive import OfflineAnswerer
 
 
@@ -16,7 +17,7 @@ def searcher(jianglan_retriever):
 
 @pytest.fixture(scope="module")
 def answerer(searcher):
-    return OfflineAnswerer(searcher.store, searcher.cfg.refusal_threshold)
+    return OfflineAnswerer(CorpusStats.of(searcher.store), searcher.cfg.refusal_threshold)
 
 
 def ask(answerer, searcher, q):

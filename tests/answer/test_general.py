@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from rag.answer import refusal
 from rag.answer.analysis import Analysis, Concept, analyse
 from rag.answer.compose import compose_en
+from rag.answer.corpus import CorpusStats
 from rag.answer.extractive import OfflineAnswerer, trim
 from rag.answer.numbers import render, render_all
 from rag.profile import load_profile
@@ -21,7 +22,7 @@ def hit(text: str, title: str = "长江", section: list[str] | None = None, cid:
 
 def answerer(hits: list[Hit], bridge: dict[str, list[str]] | None = None, profile: str = "general") -> OfflineAnswerer:
     store = SimpleNamespace(chunks=[h.chunk for h in hits], bridge=bridge or {}, manifest={})
-    return OfflineAnswerer(store, 0.5, profile=load_profile(profile))
+    return OfflineAnswerer(CorpusStats.of(store), 0.5, profile=load_profile(profile))
 
 
 # -- trim: numbers and lists ------------------------------------------------------------------------

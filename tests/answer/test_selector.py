@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from rag.answer.corpus import CorpusStats
 from rag.answer.extractive import OfflineAnswerer
 from rag.answer.selector import (ANSWER_FEATURES, RANK_FEATURES, WEIGHTS, Logistic, Selector, question_type,
                                  sentence_types)
@@ -21,7 +22,7 @@ def hit(text: str, title: str = "青湖公园", cid: str = "c1", score: float = 
 
 def answerer(hits, selector, min_confidence=None) -> OfflineAnswerer:
     store = SimpleNamespace(chunks=[h.chunk for h in hits], bridge={}, manifest={})
-    return OfflineAnswerer(store, 0.5, profile=load_profile("general"), selector=selector,
+    return OfflineAnswerer(CorpusStats.of(store), 0.5, profile=load_profile("general"), selector=selector,
                            min_confidence=min_confidence)
 
 
