@@ -14,7 +14,7 @@ from rag.errors import UserError  # noqa: F401 - re-exported: the commands' one 
 
 def _retriever(cfg: Config, progress: bool = True):
     from rag.embed import EmbedderError, get_embedder
-    from rag.indexer import IndexError_, ensure_default_index
+    from rag.indexer import IndexingError, ensure_default_index
     from rag.retrieve import Retriever
     from rag.store import StoreError
 
@@ -22,13 +22,13 @@ def _retriever(cfg: Config, progress: bool = True):
         get_embedder(cfg.embedder, cfg.threads)  # a bad --embedder fails before any indexing
         ensure_default_index(cfg, progress=progress)
         return Retriever.open(cfg)
-    except (StoreError, EmbedderError, IndexError_) as exc:
+    except (StoreError, EmbedderError, IndexingError) as exc:
         raise UserError(str(exc)) from None
 
 
 def cmd_index(args: argparse.Namespace, cfg: Config) -> int:
     from rag.embed import EmbedderError
-    from rag.indexer import IndexError_, build_index
+    from rag.indexer import IndexingError, build_index
 
     if not args.paths and not args.remove and not args.rebuild:
         from rag.store import Store
@@ -37,7 +37,7 @@ def cmd_index(args: argparse.Namespace, cfg: Config) -> int:
             raise UserError("give files or folders to index, e.g.: rag index data/")
     try:
         summary = build_index(args.paths, cfg, rebuild=args.rebuild, remove=args.remove, progress=not args.quiet)
-    except (IndexError_, EmbedderError) as exc:
+    except (IndexingError, EmbedderError) as exc:
         raise UserError(str(exc)) from None
     for err in summary.errors:
         print(f"skipped {err}", file=sys.stderr)

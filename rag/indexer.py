@@ -42,8 +42,11 @@ from rag.types import Chunk
 RACY_NS = 2_000_000_000
 
 
-class IndexError_(RuntimeError):
+class IndexingError(RuntimeError):
     """Nothing could be indexed, or the request conflicts with the existing index."""
+
+
+IndexError_ = IndexingError  # the old name (shadowed a builtin's look), for callers written against it
 
 
 @dataclass
@@ -104,7 +107,7 @@ def _build_locked(paths: list, cfg: Config, embedder, target: Path, rebuild: boo
     try:
         Store.check_replaceable(target, rebuild=rebuild)
     except StoreError as exc:
-        raise IndexError_(str(exc)) from None
+        raise IndexingError(str(exc)) from None
     old: StoreBase | None = None
     sources: list[str] = []
     prior = Store.read_manifest(target) or {}
@@ -116,7 +119,7 @@ def _build_locked(paths: list, cfg: Config, embedder, target: Path, rebuild: boo
             # another --store than the index's: an error naming --rebuild, the way to move an index
             old = Store.load(target, embedder.name, store=cfg.store)
         except StoreError as exc:
-            raise IndexError_(str(exc)) from None
+            raise IndexingError(str(exc)) from None
         sources = list(old.manifest.get("sources", []))
         if old.manifest.get("chunker", {}) != _chunker_settings(cfg):
             old = None  # chunker settings changed: rechunk everything (vectors still come from the cache)
@@ -131,7 +134,7 @@ def _build_locked(paths: list, cfg: Config, embedder, target: Path, rebuild: boo
     try:
         profile = index_profile({"profile": recorded.get("profile"), "sources": sources}, cfg.profile)
     except ProfileError as exc:
-        raise IndexError_(str(exc)) from None
+        raise IndexingError(str(exc)) from None
     found, errors = iter_files(sources)
     found = [f for f in found if not _under(str(f.resolve()), removed)]
 
@@ -189,7 +192,7 @@ def _build_locked(paths: list, cfg: Config, embedder, target: Path, rebuild: boo
         chunks.extend(doc_chunks)
         files[key] = entry
     if not files and not (old and removed):
-        raise IndexError_(_nothing_indexed(sources, found, errors))
+        raise IndexingError(_nothing_indexed(sources, found, errors))
     summary.files_removed = len(set(old_files) - set(files))
     summary.chunks = len(chunks)
     if (old and summary.files_indexed == 0 and summary.files_removed == 0 and old.manifest.get("sources") == sources
@@ -236,7 +239,7 @@ def _build_locked(paths: list, cfg: Config, embedder, target: Path, rebuild: boo
             store = Store.build(chunks, vectors, manifest, store=backend, uri=uri, tune_queries=tune)
         store.save(target, rebuild=rebuild)
     except StoreError as exc:
-        raise IndexError_(str(exc)) from None
+        raise IndexingError(str(exc)) from None
     return summary
 
 

@@ -17,7 +17,7 @@ import pytest
 import rag.indexer as indexer_mod
 import rag.load as load_mod
 from rag.config import Config
-from rag.indexer import IndexError_, build_index, ensure_default_index
+from rag.indexer import IndexingError, build_index, ensure_default_index
 from rag.store import Store, StoreError
 from rag.types import Chunk
 
@@ -139,7 +139,7 @@ def test_build_index_refuses_a_folder_with_a_user_file_then_works_once_it_is_mov
     cfg = _small_index(tmp_path, docs)
     _write(cfg.index_path / "mine.txt", "user data")
     _write(docs / "b.txt", "二、支出\n\n一般公共预算支出5305亿元。\n")
-    with pytest.raises(IndexError_, match=r"holds files this tool did not write \(mine.txt\)"):
+    with pytest.raises(IndexingError, match=r"holds files this tool did not write \(mine.txt\)"):
         build_index([docs], cfg, progress=False)
     assert (cfg.index_path / "mine.txt").read_text(encoding="utf-8") == "user data"
     assert len(Store.load(cfg.index_path).chunks) == 1  # a reader still works
@@ -273,7 +273,7 @@ def test_missing_manifest_is_reported_not_rebuilt_from_the_sample(tmp_path, docs
     with pytest.raises(StoreError, match=r"damaged index \(manifest.json is missing\); rebuild it: "
                                          r"rag index PATH --index default --rebuild"):
         Store.load(cfg.index_path)
-    with pytest.raises(IndexError_, match="damaged index .*--rebuild"):
+    with pytest.raises(IndexingError, match="damaged index .*--rebuild"):
         build_index([docs], cfg, progress=False)
     assert _tree(cfg.index_path) == before
     # the explicit rebuild replaces it
@@ -302,7 +302,7 @@ def test_rebuild_keeps_the_sources(tmp_path, docs):
     s = build_index([], cfg, rebuild=True, progress=False)
     assert s.files_indexed == 1 and s.chunks == 1
     (cfg.index_path / "manifest.json").write_text("[]", encoding="utf-8")  # the list of sources is lost
-    with pytest.raises(IndexError_, match="no files or folders to index; give them: rag index PATH"):
+    with pytest.raises(IndexingError, match="no files or folders to index; give them: rag index PATH"):
         build_index([], cfg, rebuild=True, progress=False)
 
 
@@ -352,7 +352,7 @@ def test_wrong_shaped_index_files_are_a_damaged_index(small_index, docs, damage)
     with pytest.raises(StoreError, match=hint) as exc:
         Store.load(small_index.index_path)
     assert "\n" not in str(exc.value)
-    with pytest.raises(IndexError_, match="damaged index"):
+    with pytest.raises(IndexingError, match="damaged index"):
         build_index([docs], small_index, progress=False)
     assert build_index([docs], small_index, rebuild=True, progress=False).chunks == 1
 
@@ -460,7 +460,7 @@ def test_empty_folder_is_named_with_the_supported_types(tmp_path):
     other = _write(tmp_path / "other" / "data.xyz", "x").parent
     cfg = Config(index_dir=tmp_path / "idx", index_name="e")
     for folder in (empty, other):
-        with pytest.raises(IndexError_) as exc:
+        with pytest.raises(IndexingError) as exc:
             build_index([folder], cfg, progress=False)
         assert str(exc.value) == (f"nothing could be indexed: {folder} holds no supported files "
                                   "(supported: .docx .htm .html .markdown .md .pdf .txt)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.config import Config
-from rag.indexer import IndexError_, build_index
+from rag.indexer import IndexingError, build_index
 from rag.retrieve import Retriever
 from rag.store import Store
 
@@ -61,7 +61,7 @@ def test_nothing_indexable_is_an_error_and_bad_files_are_skipped(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     cfg = Config(index_dir=tmp_path / "idx", index_name="bad")
-    with pytest.raises(IndexError_, match="nothing could be indexed"):
+    with pytest.raises(IndexingError, match="nothing could be indexed"):
         build_index([empty], cfg, progress=False)
     good = tmp_path / "good.txt"
     _write(good, "全市投入372亿元建设西部陆海新通道。")

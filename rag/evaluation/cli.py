@@ -110,13 +110,13 @@ def _open(spec, cfg: Config, open_retriever: Callable[..., Any], progress: bool)
     from rag.config import ConfigError
     from rag.embed import EmbedderError
     from rag.evaluation.suite import corpus_index_name
-    from rag.indexer import IndexError_, build_index
+    from rag.indexer import IndexingError, build_index
     from rag.store import StoreError
 
     set_cfg = cfg.replace(index_name=corpus_index_name(spec.corpus, cfg.embedder))
     try:
         built = build_index([spec.corpus], set_cfg, progress=progress)
-    except (IndexError_, EmbedderError, StoreError, ConfigError) as exc:
+    except (IndexingError, EmbedderError, StoreError, ConfigError) as exc:
         raise UserError(f"indexing {spec.corpus}: {str(exc).splitlines()[0]}") from None
     except OSError as exc:
         raise UserError(f"indexing {spec.corpus}: {exc.strerror or type(exc).__name__}") from None

@@ -46,12 +46,12 @@ def serve_command(args: argparse.Namespace, cfg) -> int:
     except ValueError as exc:
         raise UserError(str(exc)) from None
     from rag.embed import EmbedderError
-    from rag.indexer import IndexError_
+    from rag.indexer import IndexingError
     from rag.store import StoreError
 
     try:
         serve(cfg, host=args.host, port=args.port, auth=args.auth, lang=args.ui_lang, api_keys=keys)
-    except (StoreError, EmbedderError, IndexError_, ValueError) as exc:
+    except (StoreError, EmbedderError, IndexingError, ValueError) as exc:
         raise UserError(str(exc).splitlines()[0]) from None
     except OSError as exc:  # port in use, bad host
         raise UserError(f"cannot serve on {args.host}:{args.port}: {str(exc).splitlines()[0]}") from None

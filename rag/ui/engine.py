@@ -269,7 +269,7 @@ class Engine:
                   progress: Callable[[float, str], None] | None = None) -> UploadResult:
         """Validate uploads, copy the good ones into ``<index_dir>/uploads/<index>/`` and index them
         incrementally. ``files``: (original name, temp path) pairs."""
-        from rag.indexer import IndexError_, build_index
+        from rag.indexer import IndexingError, build_index
         import time
 
         index = self.check_name(index)
@@ -305,7 +305,7 @@ class Engine:
                 # small embedding batches: a question waits at most one batch for the shared embedder
                 summary = build_index(targets, self.cfg_for(index, batch_size=min(self.cfg.batch_size, 4)),
                                       progress=True)
-            except IndexError_ as exc:
+            except IndexingError as exc:
                 raise EngineError(str(exc)) from None
             bad = {str(Path(e.path).resolve()): e.reason for e in summary.errors}
             dropped = []
@@ -320,7 +320,7 @@ class Engine:
                 # the indexer refused them: drop them from the index's sources too (no embedding: a re-save)
                 try:
                     build_index([], self.cfg_for(index), remove=dropped, progress=False)
-                except IndexError_:
+                except IndexingError:
                     pass
             progress and progress(0.95, "loading the new index")
             self._swap(index)
@@ -333,7 +333,7 @@ class Engine:
     def delete(self, index: str, ref: str) -> str:
         """Drop one document from ``index`` (and its uploaded copy). ``ref``: the path shown for it
         (``documents()[i]["ref"]``; its server path is accepted too). Returns the removed file name."""
-        from rag.indexer import IndexError_, build_index
+        from rag.indexer import IndexingError, build_index
 
         index = self.check_name(index)
         with self._write_lock:
@@ -348,7 +348,7 @@ class Engine:
                                   "an index needs at least one")
             try:
                 build_index([], self.cfg_for(index), remove=[path], progress=False)
-            except IndexError_ as exc:
+            except IndexingError as exc:
                 raise EngineError(str(exc)) from None
             if docs[path]["uploaded"]:
                 Path(path).unlink(missing_ok=True)

@@ -75,12 +75,17 @@ ANSWER_TEXT: dict[str, dict[str, str]] = {
 }
 
 
-def t(key: str, lang: str, **kw) -> str:
+def ui_text(key: str, lang: str, **kw) -> str:
+    """The interface string ``key`` in ``lang`` (English when it has no translation), formatted with ``kw``."""
     entry = TEXT.get(key) or ANSWER_TEXT[key]
     s = entry.get(lang) or entry["en"]
     return s.format(**kw) if kw else s
 
 
-def a(key: str, lang: str, **kw) -> str:
+def answer_text(key: str, lang: str, **kw) -> str:
+    """A string of an answer's rendering (citations, line and page labels) in ``lang``, formatted with ``kw``."""
     s = ANSWER_TEXT[key].get(lang) or ANSWER_TEXT[key]["en"]
     return s.format(**kw) if kw else s
+
+
+t = ui_text  # the short, gettext-style name the panels use at their many call sites

@@ -19,7 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from rag.ui.i18n import a as atext, t
+from rag.ui.i18n import answer_text as atext, t
 
 CITE_RE = re.compile(r"\[(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\]")
 
