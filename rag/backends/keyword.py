@@ -33,9 +33,6 @@ FILES = ("data.csc.index.npy", "indices.csc.index.npy", "indptr.csc.index.npy", 
 # below this share of postings per chunk a query accumulates over its candidates only; above, into one
 # array of all chunks (both exact; the second is faster when a query's words occur nearly everywhere)
 _SPARSE_SHARE = 0.25
-# a token in more than this share of the chunks is "common": a top-k query does not read its posting list whole
-# (see KeywordIndex.top_scores), which keeps a big index's touched pages, and its time, to the rare tokens' lists
-COMMON_SHARE = 0.02
 
 
 class KeywordIndex:
@@ -307,9 +304,6 @@ class KeywordIndex:
         document scores above it (0 when these are all the matching documents). The caller keeps its top n
         when the n-th, after its own adjustments (which only lower scores), still beats the bound, else it
         asks :meth:`scores`: exact either way, and the caller's work is then O(k), not O(matching documents)."""
-        got = self._top_skipping_common(weighted, k)
-        if got is not None:
-            return got
         acc = self._accumulate(weighted)
         if isinstance(acc, tuple):
             ids, sc = acc
@@ -328,44 +322,6 @@ class KeywordIndex:
             return (keep if ids is None else ids[keep]), sc[keep], 0.0
         keep = np.flatnonzero(sc >= kth)
         return (keep if ids is None else ids[keep]), sc[keep], float(below if below < kth else kth)
-
-    def _top_skipping_common(self, weighted: Mapping[str, float], k: int
-                             ) -> tuple[np.ndarray, np.ndarray, float] | None:
-        """:meth:`top_scores` without reading the posting lists of common tokens (those in more than
-        :data:`COMMON_SHARE` of the documents) whole: the documents of the other tokens are the candidates;
-        their partial scores (other tokens only) plus an upper bound of what the common tokens can add
-        (``w * idf`` each: a stored term score is idf * tf / (tf + k1 * norm), below idf) say which candidates can still
-        reach the top ``k``; those alone get their exact score (common lists binary-searched, a few pages). A
-        document with common tokens only scores at most the common bound, which goes into the returned bound.
-        None when there is nothing to skip (or nothing else to search): the caller accumulates as usual."""
-        posts = self._postings(weighted)
-        cut = COMMON_SHARE * self.num_docs
-        common = [p for p in posts if p[2] - p[1] > cut]
-        rare = [p for p in posts if p[2] - p[1] <= cut]
-        if not common or not rare:
-            return None
-        ids = np.unique(np.concatenate([np.asarray(self.indices[s:e]) for _, s, e in rare])).astype(np.int64)
-        if len(ids) <= 2 * k:
-            return None  # few candidates: the usual way is as cheap
-        partial = self._lookup(rare, ids)
-        ub = float(sum(w * self._idf(e - s) for w, s, e in common)) * (1 + 1e-5) + 1e-6
-        m = len(partial)
-        theta = float(np.partition(partial, m - k)[m - k])  # the k-th best partial score: a floor of the k-th best
-        live = partial + ub >= theta
-        dropped_max = float(partial[~live].max(initial=0.0)) + ub if (~live).any() else 0.0
-        ids = ids[live]
-        sc = self._lookup(posts, ids)  # exact: every token, in the order scores() adds them
-        m = len(sc)
-        if m <= k:
-            return ids, sc, max(dropped_max, ub)
-        part = np.partition(sc, [m - k - 1, m - k])
-        kth, below = part[m - k], part[m - k - 1]
-        keep = np.flatnonzero(sc >= kth)
-        return ids[keep], sc[keep], max(float(below if below < kth else kth), dropped_max, ub)
-
-    def _idf(self, df: int) -> float:
-        """Lucene BM25's IDF of a token in ``df`` of the documents (bm25s' formula)."""
-        return math.log(1 + (self.num_docs - df + 0.5) / (df + 0.5))
 
     def _lookup(self, posts: list[tuple[float, int, int]], ids: np.ndarray) -> np.ndarray:
         """Exact scores of documents ``ids`` (ascending): each token's posting list is binary-searched, the

@@ -209,35 +209,3 @@ def test_bounded_keyword_ranking_on_many_matching_chunks(monkeypatch):
         monkeypatch.setattr(retrieve_mod, "KEYWORD_TOP", 1)
         assert r.bm25_ranking(p, 5) == want, q
         assert len(want) == 5
-
-
-def test_top_scores_skipping_common_tokens_is_exact(monkeypatch):
-    """A query with common tokens (in most chunks) and rare ones: the top-k comes from the rare tokens'
-    candidates, the common lists only binary-searched; every returned score is the exact one, every chunk left
-    out scores at most the bound, and when the k-th returned beats the bound the k best are the exact k best."""
-    import random
-
-    from rag.backends import keyword as kw
-
-    rnd = random.Random(7)
-    vocab = [f"w{i}" for i in range(300)]
-    weights = [1.0 / (i + 1) for i in range(300)]  # Zipf: w0..w5 occur nearly everywhere
-    docs = [rnd.choices(vocab, weights, k=rnd.randint(5, 40)) for _ in range(3000)]
-    idx = kw.KeywordIndex.build(docs)
-    conclusive = 0
-    for trial in range(40):
-        q = {t: rnd.choice([1.0, 0.5, 2.0]) for t in rnd.sample(vocab[:6], 2) + rnd.sample(vocab[20:], 2)}
-        k = rnd.choice([1, 5, 20])
-        monkeypatch.setattr(kw, "COMMON_SHARE", 0.02)
-        assert idx._top_skipping_common(q, k) is not None or trial  # the skipping path runs
-        ids, sc, bound = idx.top_scores(q, k)
-        all_ids, all_sc = idx.scores(q)
-        exact = dict(zip(all_ids.tolist(), all_sc.tolist()))
-        assert [exact[i] for i in ids.tolist()] == sc.tolist()
-        left_out = [s for i, s in exact.items() if i not in set(ids.tolist())]
-        assert max(left_out, default=0.0) <= bound
-        got = sorted(sc.tolist(), reverse=True)
-        if len(got) >= k and got[k - 1] > bound:  # conclusive (else the retriever reads every list)
-            conclusive += 1
-            assert got[:k] == sorted(all_sc.tolist(), reverse=True)[:k]
-    assert conclusive >= 20  # the rare tokens usually decide
