@@ -1,4 +1,4 @@
-"""BM25 keyword index: built vectorised, stored in bm25s' file layout, read memory-mapped, queried sparsely.
+"""BM25 keyword index: built vectorised, stored in bm25s' file layout, read on demand, queried sparsely.
 
 The scores are those of ``bm25s.BM25()`` (Lucene variant, k1=1.5, b=0.75, float32), computed with the same
 float32 arithmetic, and the files are bm25s' own (``data.csc.index.npy``, ``indices.csc.index.npy``,
@@ -7,8 +7,8 @@ here and one written here reads in bm25s. What differs is the work:
 
 - building takes token-id arrays (numpy sorts instead of a Python loop per document), so a million chunks
   take seconds once tokenised;
-- loading memory-maps the three arrays (nothing is read until a query touches it) and reads the vocabulary
-  on first use;
+- loading opens the posting arrays to be read on demand (``pread``, not memory-mapped: a query copies in
+  its own posting lists and nothing else stays resident) and reads the vocabulary on first use;
 - a query reads the posting lists of its own tokens only: the cost is the number of postings of those
   tokens, never the number of chunks (bm25s allocates and scans a score per chunk).
 
@@ -124,7 +124,7 @@ class KeywordIndex:
         """Index documents given block by block (``(token ids, doc lengths)`` of consecutive documents) straight
         into the bm25s files of folder ``out``, in bounded memory: the (document, token) pairs of each block go
         to a scratch folder beside ``out``, then the CSC arrays are written token range by token range
-        (``pass_pairs`` pairs at a time). Same scores as :meth:`from_ids`; returns the index, memory-mapped."""
+        (``pass_pairs`` pairs at a time). Same scores as :meth:`from_ids`; returns the index, read on demand."""
         import shutil
         import tempfile
 
@@ -227,13 +227,18 @@ class KeywordIndex:
 
     @classmethod
     def load(cls, folder: str | Path, mmap: bool = True) -> "KeywordIndex":
-        """Open the bm25s files of ``folder`` (memory-mapped; the vocabulary is read on first use).
+        """Open the bm25s files of ``folder`` (``mmap``: the posting arrays are read on demand, see
+        :mod:`rag.backends.filearray`, else whole; the vocabulary is read on first use).
         Raises ValueError/OSError on malformed files."""
         folder = Path(folder)
-        mode = "r" if mmap else None
-        data = np.load(folder / FILES[0], mmap_mode=mode, allow_pickle=False)
-        indices = np.load(folder / FILES[1], mmap_mode=mode, allow_pickle=False)
-        indptr = np.load(folder / FILES[2], mmap_mode=mode, allow_pickle=False)
+        if mmap:  # read on demand (pread: a query's posting lists are copied in, nothing stays resident)
+            from rag.backends.filearray import FileArray
+
+            data, indices = FileArray(folder / FILES[0]), FileArray(folder / FILES[1])
+        else:
+            data = np.load(folder / FILES[0], allow_pickle=False)
+            indices = np.load(folder / FILES[1], allow_pickle=False)
+        indptr = np.load(folder / FILES[2], allow_pickle=False)  # (one offset per token: read whole)
         params = json.loads((folder / FILES[4]).read_text(encoding="utf-8"))
         if not (isinstance(params, dict) and isinstance(params.get("num_docs"), int)):
             raise ValueError("params.index.json has no num_docs")

@@ -170,7 +170,7 @@ def _nlist(n: int) -> int:
 
 class DenseIndex:
     """Inner-product search over normalised vectors: ``flat`` (exact) or ``ivf`` (IVF, 8-bit codes, candidates
-    re-scored exactly from the float32 vectors, memory-mapped)."""
+    re-scored exactly from the float32 vectors, read on demand: :mod:`rag.backends.filearray`)."""
 
     def __init__(self, index: Any, vectors: np.ndarray | None = None, nprobe: int = 0,
                  info: dict[str, Any] | None = None):
@@ -272,7 +272,7 @@ class DenseIndex:
             cand = np.sort(ids[0][ids[0] >= 0])
         if not len(cand):
             return []
-        exact = self._vectors[cand] @ q[0]  # re-score exactly (rows read from the memory-mapped vectors)
+        exact = self._vectors[cand] @ q[0]  # re-score exactly (only these rows are read from vectors.npy)
         top = np.argsort(-exact, kind="stable")[:k]
         return [(int(cand[i]), float(exact[i])) for i in top]
 
@@ -297,7 +297,9 @@ class DenseIndex:
         info = dict(info or {"kind": "flat"})
         index = faiss.read_index(str(folder / "dense.faiss"))
         if info.get("kind") == "ivf":
-            vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
+            from rag.backends.filearray import FileArray
+
+            vectors = FileArray(folder / "vectors.npy")  # re-scoring reads its few rows (pread), nothing stays resident
             if vectors.shape != (index.ntotal, index.d) or vectors.dtype != np.float32:
                 raise ValueError("vectors.npy and dense.faiss disagree")
             return cls(index, vectors, int(info.get("nprobe") or 32), info)

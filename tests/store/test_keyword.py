@@ -50,9 +50,11 @@ def test_a_query_reads_only_its_tokens_postings(tmp_path):
     idx = KeywordIndex.build(docs)
     idx.save(tmp_path / "kw")
     loaded = KeywordIndex.load(tmp_path / "kw")
-    assert isinstance(loaded.data, np.memmap)  # nothing read until a query touches it
+    assert loaded.data.bytes_read == loaded.indices.bytes_read == 0  # nothing read until a query asks
     ids, scores = loaded.scores({"收入": 1.0, "没有": 1.0})
     assert ids.tolist() == list(range(0, 20_000, 1000)) and (scores > 0).all()
+    # exactly the 20 postings of 收入 (4-byte ids and scores), of 40,020 in all
+    assert loaded.indices.bytes_read == loaded.data.bytes_read == 20 * 4
 
 
 def test_empty_documents_and_unknown_tokens():
