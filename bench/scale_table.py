@@ -11,8 +11,7 @@ from pathlib import Path
 
 COLUMNS = [  # (header, how to read it from a point)
     ("point", lambda k, p: k),
-    ("store", lambda k, p: f"{p['store'] if isinstance(p['store'], str) else p['store'].get('backend', 'local')}"
-                           f"{'' if isinstance(p['store'], str) else ' ' + p['store'].get('dense', {}).get('kind', '')}"),
+    ("store", lambda k, p: _store(p)),
     ("build s", lambda k, p: p.get("build_s")),
     ("cold `rag search` s", lambda k, p: p.get("cold_search_s")),
     ("hybrid p50 / p95 ms", lambda k, p: _pp(p.get("hybrid_e2e_ms"))),
@@ -24,6 +23,13 @@ COLUMNS = [  # (header, how to read it from a point)
     ("dense recall@10", lambda k, p: p.get("dense_recall_at_10")),
     ("disk MB", lambda k, p: p.get("disk_mb_milvus") or p.get("disk_mb")),
 ]
+
+
+def _store(p: dict) -> str:
+    store = p.get("store")
+    backend = store if isinstance(store, str) else (store or {}).get("backend", "local")
+    dense = p.get("dense") or ((store or {}).get("dense") if isinstance(store, dict) else None) or {}
+    return f"{backend} {dense.get('kind', '')}".strip()
 
 
 def _pp(d: dict | None, p95: bool = True) -> str:
