@@ -327,5 +327,5 @@ def ensure_default_index(cfg: Config, progress: bool = True) -> None:
             return
         if progress:
             print(f"No index yet: building '{cfg.index_name}' from the sample corpus {SAMPLE_CORPUS.name} "
-                  f"(about a minute, once)...", file=sys.stderr)
+                  f"(a few minutes on two cores, once)...", file=sys.stderr)
         build_index([SAMPLE_CORPUS], cfg.replace(profile=cfg.profile or SAMPLE_PROFILE), progress=progress)
