@@ -1,5 +1,5 @@
-"""The big-index layout of the local store (chunk texts in SQLite, memory-mapped flags and vectors, IVF dense
-index), forced on a small inline corpus: the same results as the small layout, nothing per query that reads
+"""The big-index layout of the local store (chunk texts in SQLite, flags memory-mapped, vectors and postings read
+on demand, IVF dense index), forced on a small inline corpus: the same results as the small layout, nothing per query that reads
 every chunk, the same safety rules."""
 
 from __future__ import annotations
@@ -209,3 +209,20 @@ def test_bounded_keyword_ranking_on_many_matching_chunks(monkeypatch):
         monkeypatch.setattr(retrieve_mod, "KEYWORD_TOP", 1)
         assert r.bm25_ranking(p, 5) == want, q
         assert len(want) == 5
+
+
+def test_ask_on_the_big_layout_reads_no_chunk_beyond_the_hits(two_layouts, monkeypatch):
+    """A cited answer on a big index, with the answerer's corpus statistics from the keyword index (no pass
+    over every chunk): the chunk table is only read for the hits."""
+    from rag.answer import corpus as corpus_mod
+    from rag.assistant import Assistant
+
+    _, large, _ = two_layouts
+    monkeypatch.setattr(corpus_mod, "FULL_SCAN_AT", 1)
+    r = Retriever.open(large)
+    monkeypatch.setattr(ChunkTable, "__iter__", lambda self: (_ for _ in ()).throw(AssertionError("read all")))
+    a = Assistant(large, r)
+    for q, want in (("2024年新建水厂多少座？", "3座"), ("How many water plants were built in 2024?", "3座")):
+        ans = a.ask(q)
+        assert not ans.refused and want in ans.answer and ans.citations, (q, ans.answer)
+    assert a.offline.corpus.current_year == 2024
