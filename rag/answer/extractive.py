@@ -307,6 +307,7 @@ class OfflineAnswerer:
                                           # the near miss, so the reader can see it in its passage
                                           "chunk_id": cands[0].hit.chunk.chunk_id if cands else "",
                                           "sentence": cands[0].sentence if cands else ""})
+        chosen = _with_antecedents(chosen)
         chosen.sort(key=lambda c: (c.n, c.hit.chunk.text.find(c.sentence)))
         parts = [(c.n, trim(c.sentence, a) if a.quantity else c.sentence.rstrip("。；;"), c.hit) for c in chosen]
         text = compose_zh(parts) if lang == "zh" else compose_en(parts, a, self.profile)
@@ -319,6 +320,47 @@ class OfflineAnswerer:
             citations.append(Citation.from_hit(n, hits[n - 1], sentences=sents))
         return Answer(question, lang, text, False, citations, list(hits), unsupported, backend=self.name,
                       timings={"answer_ms": (time.perf_counter() - t0) * 1000}, confidence=confidence)
+
+
+# a sentence opening with one of these points back (a pronoun, a demonstrative, a consequence): read alone it
+# may not say who or what ("他的《医学宝鉴》…", "因此它也被称为…"), so the answer quotes the sentence before it too
+ANAPHORIC_OPENERS = ("他", "她", "它", "其", "该", "此", "这", "那", "因此", "因而", "所以", "于是", "故而")
+NOT_ANAPHORIC = ("此外", "那么", "其他", "其它", "其实", "它们之外")
+
+
+def antecedent(line: str, sentence: str) -> str | None:
+    """The sentence before ``sentence`` in its paragraph ``line`` when ``sentence`` opens with an anaphoric
+    word (:data:`ANAPHORIC_OPENERS`), else None. The two are returned as one quote, as they stand in the text.
+
+    >>> antecedent("扎赫拉维是外科医生。他的《医学宝鉴》流传很广。", "他的《医学宝鉴》流传很广。")
+    '扎赫拉维是外科医生。他的《医学宝鉴》流传很广。'
+    >>> antecedent("扎赫拉维是外科医生。此外，他还行医。", "此外，他还行医。") is None
+    True
+    """
+    if not sentence.startswith(ANAPHORIC_OPENERS) or sentence.startswith(NOT_ANAPHORIC):
+        return None
+    spans = split_sentences(line)
+    for (p0, _), (s0, s1) in zip(spans, spans[1:]):
+        if line[s0:s1].strip() == sentence:
+            return line[p0:s1].strip()
+    return None
+
+
+def _with_antecedents(chosen: list[Candidate]) -> list[Candidate]:
+    """``chosen`` with each anaphoric sentence quoted together with the sentence before it (once)."""
+    from dataclasses import replace
+
+    out: list[Candidate] = []
+    for c in chosen:
+        for line in c.hit.chunk.text.split("\n"):
+            if c.sentence in line:
+                both = antecedent(line, c.sentence)
+                if both and not any(both in o.sentence or o.sentence in both for o in out):
+                    c = replace(c, sentence=both)
+                break
+        out.append(c)
+    # a sentence now quoted inside another one's antecedent pair is not repeated
+    return [c for c in out if not any(c is not o and c.sentence in o.sentence for o in out)]
 
 
 MAX_PARTS = 2  # sentences a multi-part question may add to the answer

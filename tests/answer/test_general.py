@@ -132,3 +132,11 @@ def test_general_profile_has_no_scope_logic():
     assert "chongqing's" in analyse("What is Chongqing's GDP?", lambda s: 1.0, {}).unmapped
     assert analyse("What is Chongqing's GDP?", lambda s: 1.0, {"gdp": ["地区生产总值"]},
                    profile=load_profile("gov-report")).unmapped == []
+
+
+# -- an anaphoric sentence is quoted with the sentence it points back to ---------------------------------
+def test_a_sentence_opening_with_a_pronoun_is_quoted_with_its_antecedent():
+    h = hit("扎赫拉维是十世纪安达卢斯的外科医生。他的《医学宝鉴》共三十卷，流传到欧洲。", title="扎赫拉维")
+    ans = answerer([h]).answer("《医学宝鉴》有多少卷？", [h])
+    assert not ans.refused and "扎赫拉维是十世纪安达卢斯的外科医生。他的《医学宝鉴》共三十卷" in ans.answer, ans.answer
+    assert ans.citations and not ans.unsupported
