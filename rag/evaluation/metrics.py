@@ -70,14 +70,15 @@ _CITATION = re.compile(r"\[\d{1,3}\]")
 
 
 def facts_found(answer: str, facts: Sequence[str]) -> list[bool]:
-    """Which facts the answer states; citation markers in the answer and a fact's closing sentence
-    punctuation don't count (a whole-sentence fact "…15至20厘米。" is stated by "…15至20厘米[1]。").
+    """Which facts the answer states; citation markers in the answer and the sentence punctuation a fact
+    opens or closes with don't count (a whole-sentence fact "…15至20厘米。" is stated by "…15至20厘米[1]。";
+    an annotated span that starts at the previous sentence's full stop, "。全裸…", by the sentence itself).
 
-    >>> facts_found("果实长约15至20厘米[1]。", ["果实长约15至20厘米。", "20厘米", "30厘米"])
-    [True, True, False]
+    >>> facts_found("果实长约15至20厘米[1]。", ["果实长约15至20厘米。", "20厘米", "30厘米", "。果实长约"])
+    [True, True, False, True]
     """
     a = norm(_CITATION.sub("", answer))
-    return [norm(f).rstrip("。！？；.!?;") in a for f in facts]
+    return [norm(f).strip("。！？；.!?;") in a for f in facts]
 
 
 def answer_scores(answer: str, facts: Sequence[str]) -> dict[str, float]:
