@@ -64,8 +64,8 @@ class Assistant:
         self.cfg = cfg
         self.retriever = retriever or Retriever.open(cfg)
         self.profile = self.retriever.profile  # the domain profile of the index (or the one cfg names)
-        self.offline = OfflineAnswerer(CorpusStats.of(self.retriever.store), cfg.refusal_threshold, self.retriever.embedder,
-                                       {"zh": cfg.refusal_sim_zh, "en": cfg.refusal_sim_en},
+        self.offline = OfflineAnswerer(CorpusStats.of(self.retriever.store), cfg.refusal_threshold,
+                                       self.retriever.embedder, {"zh": cfg.refusal_sim_zh, "en": cfg.refusal_sim_en},
                                        cfg.refusal_min_coverage, self.profile, _selector(cfg), cfg.min_confidence,
                                        _sentence_vectors(cfg, self.retriever.embedder))
         self.llm = None

@@ -26,6 +26,8 @@ from typing import Callable, Iterable
 from rag.lexicon import YEAR_NIAN
 
 FULL_SCAN_AT = 50_000  # chunks from which the statistics come from the keyword index, not a pass over the texts
+IDF_CACHE = 100_000  # terms whose IDF is remembered (a server lives long: the cache starts over when full)
+YEARS = range(1000, 2100)  # the years a dated year word can name (rag.lexicon.YEAR_NIAN)
 
 
 class CorpusStats:
@@ -73,10 +75,11 @@ class CorpusStats:
         manifest = getattr(store, "manifest", None)
         bridge = getattr(store, "bridge", None)
         n = getattr(store, "n_chunks", 0)
-        if n >= FULL_SCAN_AT and store.doc_freq("年") is not None:
+        if n >= FULL_SCAN_AT and store.doc_freq("") is not None:  # (None: the backend can't count cheaply)
             from rag.tokenize import tokenize
 
-            counts = {y: store.doc_freq(str(y)) or 0 for y in range(1900, 2101)}
+            # chunks naming each year (a number token: "2024年" is tokenised 2024 / 年)
+            counts = {y: store.doc_freq(str(y)) or 0 for y in YEARS}
             return cls(bridge=bridge, manifest=manifest, doc_freq=store.doc_freq, n=n,
                        tokenize=tokenize, current_year=_latest_common(counts))
         chunks = list(store.chunks)
@@ -93,6 +96,8 @@ class CorpusStats:
                 df = min(dfs)
             got = math.log((self._n + 1) / (df + 0.5))
             with self._lock:
+                if len(self._cache) >= IDF_CACHE:
+                    self._cache.clear()
                 self._cache[term] = got
         return got
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.answer.analysis import Analysis, analyse
 from rag.answer.corpus import CorpusStats
@@ -62,8 +62,8 @@ class OfflineAnswerer:
 
     name = "offline"
 
-    def __init__(self, corpus: CorpusStats, threshold: float = 0.5, embedder=None, min_sim: dict[str, float] | None = None,
-                 min_coverage: float = 0.2, profile: Profile | None = None, selector: Selector | None = None,
+    def __init__(self, corpus: CorpusStats, threshold: float = 0.5, embedder=None,
+                 min_sim: dict[str, float] | None = None, min_coverage: float = 0.2, profile: Profile | None = None, selector: Selector | None = None,
                  min_confidence: float | None = None, sentences=None):
         if not isinstance(corpus, CorpusStats):
             raise TypeError("OfflineAnswerer takes CorpusStats (CorpusStats.of(store)), not "
@@ -348,8 +348,6 @@ def antecedent(line: str, sentence: str) -> str | None:
 
 def _with_antecedents(chosen: list[Candidate]) -> list[Candidate]:
     """``chosen`` with each anaphoric sentence quoted together with the sentence before it (once)."""
-    from dataclasses import replace
-
     out: list[Candidate] = []
     for c in chosen:
         for line in c.hit.chunk.text.split("\n"):

@@ -5,7 +5,8 @@ every page a query touches stays in the process' resident set, and the kernel ma
 for (read-around windows and large page-cache folios: here 200 random 1.5 KB rows of a mapped file put
 ~250 MB into the resident set). Read with ``pread``, a query copies exactly the bytes it needs into memory it
 frees afterwards; the file's pages stay in the page cache, shared and reclaimable, and never count as the
-process' memory. ``pread`` keeps no file position, so threads share one descriptor.
+process' memory. ``pread`` keeps no file position, so threads share one descriptor (where the platform has no
+``preadv``, Windows, reads take turns on a lock: seek, then read).
 
 >>> import tempfile, os
 >>> path = os.path.join(tempfile.mkdtemp(), "a.npy")
@@ -56,11 +57,11 @@ class FileArray:
         self.ndim = len(self.shape)
         self._row_shape = self.shape[1:]
         self._row_bytes = self.dtype.itemsize * int(np.prod(self._row_shape, dtype=np.int64))
-        if os.path.getsize(self.path) < self._offset + self._row_bytes * (self.shape[0] if self.shape else 1):
+        if os.path.getsize(self.path) < self._offset + self._row_bytes * self.shape[0]:
             raise ValueError(f"{self.path.name} is truncated")
-        self._fd = os.open(self.path, os.O_RDONLY)
+        self._file = open(self.path, "rb", buffering=0)
+        self._lock = None if hasattr(os, "preadv") else threading.Lock()
         self.bytes_read = 0  # what queries have read so far (a statistic: not locked)
-        self._closed = threading.Event()
 
     def __len__(self) -> int:
         return self.shape[0]
@@ -72,8 +73,14 @@ class FileArray:
         buf = bytearray(want)
         view, got = memoryview(buf), 0
         while got < want:
-            k = os.preadv(self._fd, [view[got:]], self._offset + start * self._row_bytes + got)
-            if k <= 0:
+            at = self._offset + start * self._row_bytes + got
+            if self._lock is None:
+                k = os.preadv(self._file.fileno(), [view[got:]], at)
+            else:
+                with self._lock:
+                    self._file.seek(at)
+                    k = self._file.readinto(view[got:])
+            if not k:
                 raise OSError(f"{self.path.name}: short read")
             got += k
         self.bytes_read += want
@@ -112,12 +119,4 @@ class FileArray:
         return a if dtype is None else a.astype(dtype)
 
     def close(self) -> None:
-        if not self._closed.is_set():
-            self._closed.set()
-            os.close(self._fd)
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001 - interpreter shutdown
-            pass
+        self._file.close()
