@@ -66,7 +66,7 @@ def _norm(text: str) -> str:
 def build_rows(index_dir: Path, limit: int | None = None) -> list[dict]:
     """One row per question: its candidates' rank features and labels, plus what the answer model needs."""
     from rag.answer.corpus import CorpusStats
-from rag.answer.extractive import OfflineAnswerer
+    from rag.answer.extractive import OfflineAnswerer
     from rag.answer.selector import MAX_CANDIDATES, question_type, rank_features, reasons_of, views
     from rag.config import Config
     from rag.evaluation.metrics import facts_found
