@@ -67,7 +67,7 @@ class Assistant:
         self.offline = OfflineAnswerer(CorpusStats.of(self.retriever.store), cfg.refusal_threshold,
                                        self.retriever.embedder, {"zh": cfg.refusal_sim_zh, "en": cfg.refusal_sim_en},
                                        cfg.refusal_min_coverage, self.profile, _selector(cfg), cfg.min_confidence,
-                                       _sentence_vectors(cfg, self.retriever.embedder))
+                                       _sentence_vectors(cfg, self.retriever.embedder), cfg.also_quote)
         self.llm = None
         if cfg.llm != "offline":
             from rag.answer.llm import make_llm

@@ -41,7 +41,7 @@ def common_arguments(p: argparse.ArgumentParser) -> None:
 def _llm_options(p: argparse.ArgumentParser) -> None:
     add_flags(p, "llm", "llm_model", "llm_base_url", "llm_max_tokens", "llm_fallback")
     p.add_argument("-k", type=int, dest="answer_passages", help=help_of("answer_passages"))
-    add_flags(p, "answer_selector", "min_confidence")
+    add_flags(p, "answer_selector", "min_confidence", "also_quote")
 
 
 def build_parser() -> argparse.ArgumentParser:

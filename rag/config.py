@@ -142,6 +142,9 @@ class Config:
                                    flag="--selector", choices=("fitted", "rules"))
     min_confidence: float = setting(-1.0, "answer", "refuse when the answer probability is below this (0-1; "
                                     "negative: the value calibrated on validation data)", flag="--min-confidence")
+    also_quote: float = setting(0.15, "answer", "fitted selector: the answer also quotes the second-best sentence "
+                                "when the probability that it is the one that answers is at least this (0-1; "
+                                "1: one sentence)", flag="--also-quote")
     refusal_threshold: float = setting(0.5, "answer", "rules: minimum evidence score")
     refusal_min_coverage: float = setting(0.2, "answer", "rules: minimum IDF-weighted share of the question's "
                                           "concepts the best sentence covers")

@@ -42,7 +42,8 @@ _TITLE_MARKS = re.compile(r"^[#\s*《“\"]+|[\s*》”\"。.!！?？:：]+$")
 CONTEXT_WEIGHT = 0.6  # a concept found only in the section path / passage lead counts this much
 ATTACH_BONUS = 0.15  # quantity questions: a figure right after a question term
 SCOPE_MATCH, SCOPE_MISMATCH = 0.15, 0.2  # a sentence of the scope the question names / of the other one
-UNSCOPED_OTHER = 0.05  # no scope asked: a sentence of the side the profile does not prefer loses this much
+UNSCOPED_OTHER = 0.05
+ALSO_QUOTE = 0.15  # default of --also-quote (rag.config)  # no scope asked: a sentence of the side the profile does not prefer loses this much
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Candidate:
     covered: frozenset[int]  # indices of the concepts this sentence covers (itself or its context)
     years: frozenset[str]
     scope: str | None
+    p: float | None = None  # the fitted selector's probability that this sentence is the one that answers
 
 
 class OfflineAnswerer:
@@ -64,7 +66,7 @@ class OfflineAnswerer:
 
     def __init__(self, corpus: CorpusStats, threshold: float = 0.5, embedder=None,
                  min_sim: dict[str, float] | None = None, min_coverage: float = 0.2, profile: Profile | None = None, selector: Selector | None = None,
-                 min_confidence: float | None = None, sentences=None):
+                 min_confidence: float | None = None, sentences=None, also_quote: float = ALSO_QUOTE):
         if not isinstance(corpus, CorpusStats):
             raise TypeError("OfflineAnswerer takes CorpusStats (CorpusStats.of(store)), not "
                             f"{type(corpus).__name__}")
@@ -83,6 +85,10 @@ class OfflineAnswerer:
         self.min_coverage = min_coverage
         self.embedder = embedder  # optional: dense question/sentence agreement as a refusal check
         self.min_sim = min_sim or {}
+        # the fitted selector's probabilities are calibrated (eval/fit_selector.py reports it): the answer
+        # also quotes the second-best sentence when the chance that it, not the best, holds the answer is at
+        # least this; 1.0 quotes one sentence
+        self.also_quote = also_quote
 
     # -- scoring ---------------------------------------------------------------------------
     def analyse(self, question: str) -> Analysis:
@@ -177,7 +183,7 @@ class OfflineAnswerer:
         x = answer_row(feats[best], ps[best], ps[order[1]] if len(order) > 1 else 0.0, a.lang,
                        len(a.unmapped) / a.content_words if a.content_words else 0.0, [r.kind for r in reasons])
         p = self.selector.answer.prob(x)
-        ranked = [top[i] for i in order] + cands[MAX_CANDIDATES:]
+        ranked = [replace(top[i], p=ps[i]) for i in order] + cands[MAX_CANDIDATES:]
         veto = next((r for r in reasons if r.kind in VETOES), None)
         if veto is not None:
             return ranked, veto, p
@@ -232,6 +238,10 @@ class OfflineAnswerer:
             if c not in chosen and gain >= 0.15 and c.score >= self.threshold - 0.1:
                 chosen.append(c)
                 covered |= c.covered
+        # the second-best sentence by the fitted selector, when it is probable enough to be the answer
+        if len(cands) > 1 and cands[1].p is not None and cands[1].p >= self.also_quote and len(chosen) < 3 \
+                and all(c.sentence != cands[1].sentence for c in chosen):
+            chosen.append(cands[1])
         return chosen[:3]
 
     def _answer_parts(self, question: str, a: Analysis, hits: list[Hit], lang: str) -> tuple[list[Candidate], list[str]]:

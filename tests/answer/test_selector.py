@@ -21,10 +21,10 @@ def hit(text: str, title: str = "青湖公园", cid: str = "c1", score: float = 
     return Hit(Chunk(cid, "d1", title, f"{title}.md", [title], text, 0, len(text), 1, 1), score)
 
 
-def answerer(hits, selector, min_confidence=None) -> OfflineAnswerer:
+def answerer(hits, selector, min_confidence=None, **kw) -> OfflineAnswerer:
     store = SimpleNamespace(chunks=[h.chunk for h in hits], bridge={}, manifest={})
     return OfflineAnswerer(CorpusStats.of(store), 0.5, profile=load_profile("general"), selector=selector,
-                           min_confidence=min_confidence)
+                           min_confidence=min_confidence, **kw)
 
 
 def test_question_types_in_both_languages():
@@ -96,6 +96,18 @@ def test_a_constant_model_shows_the_threshold_is_the_decision():
     q = "青湖公园建于哪一年？"
     assert answerer(hits, sel).answer(q, hits).refused
     assert not answerer(hits, sel, min_confidence=0.2).answer(q, hits).refused
+
+
+def test_the_second_sentence_is_quoted_when_it_is_probable_enough():
+    # a rank model with no preference: each of the two sentences is the answer with probability 0.5
+    zero = Logistic(RANK_FEATURES, [0.0] * len(RANK_FEATURES), [0.0] * len(RANK_FEATURES), [1.0] * len(RANK_FEATURES))
+    sel = Selector(zero, Selector.default().answer, 0.0, {})
+    hits = [hit("青湖公园建于1986年，由园林局设计。湖心岛上的茶室建于1992年，供游人休息。")]
+    q = "青湖公园建于哪一年？"
+    both = answerer(hits, sel, also_quote=0.4).answer(q, hits)
+    assert "1986" in both.answer and "1992" in both.answer, both.answer
+    one = answerer(hits, sel, also_quote=0.6).answer(q, hits)
+    assert not one.refused and one.answer.count("建于") == 1, one.answer
 
 
 def test_the_fitting_script_runs_and_its_fitters_learn(tmp_path):
