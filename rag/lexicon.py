@@ -67,6 +67,21 @@ versus vs between both each sb sth etc one someone something used
 EN_WEAK_WORDS = frozenset("name number amount total value level figure compare comparison new type make set "
                           "change".split())
 # Chinese measure words jieba may glue to the noun after a number ("6个晶圆" -> "6", "个晶圆")
+# a sentence opening with one of these points back (a pronoun, a demonstrative, a consequence): read alone it
+# may not say who or what ("他的《医学宝鉴》…", "因此它也被称为…")
+ANAPHORIC_OPENERS = ("他", "她", "它", "其", "该", "此", "这", "那", "因此", "因而", "所以", "于是", "故而")
+NOT_ANAPHORIC = ("此外", "那么", "其他", "其它", "其实", "它们之外")
+
+
+def anaphoric(sentence: str) -> bool:
+    """Whether ``sentence`` opens by pointing back to what came before.
+
+    >>> anaphoric("他的《医学宝鉴》流传很广。"), anaphoric("此外，他还行医。")
+    (True, False)
+    """
+    return sentence.startswith(ANAPHORIC_OPENERS) and not sentence.startswith(NOT_ANAPHORIC)
+
+
 MEASURE_WORDS = frozenset("个项家座条名位种批所户件次辆套")
 CHINESE_NUMERAL_UNITS = frozenset("十百千万亿")
 

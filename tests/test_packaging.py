@@ -35,5 +35,5 @@ def test_wheel_has_prompts_sample_and_a_user_index_dir(tmp_path):
     assert Path(index_dir) == tmp_path / "data" / "rag" / "index"
     assert sample is True
     assert refusal == (PROJECT_ROOT / "prompts" / "refusal_zh.txt").read_text(encoding="utf-8").strip()
-    assert reason == "The documents never mention X."
+    assert reason == "None of the passages found mentions X."
     assert Path(prompts).is_relative_to(target)

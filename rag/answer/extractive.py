@@ -28,7 +28,7 @@ from rag.answer.selector import (MAX_CANDIDATES, VETOES, Selector, answer_row, q
 from rag.answer.types import Answer, Citation
 from rag.chunk import split_sentences
 from rag.profile import Profile, index_profile
-from rag.lexicon import YEAR_WORD, years_in
+from rag.lexicon import YEAR_WORD, anaphoric, years_in
 from rag.types import Hit
 
 # a comma or colon between digits (22,392; 10:30) is part of a number, never a clause boundary
@@ -111,6 +111,11 @@ class OfflineAnswerer:
                     # the document's bare title line (an article's "长江") names the topic, answers nothing
                     if len(sent) >= 4 and not (title and _bare(sent) == title):
                         out.append(self._score(a, n, hit, sent, context, prev or heading))
+        if a.exact:
+            # a term the question quotes or names in brackets is a hard constraint: only passages that have
+            # it answer (when none has, the best candidate's passage lacks it and the answer is refused)
+            ok = {id(h) for h in hits if refusal.exact_missing(a, h.chunk.text + " ".join(h.chunk.section)) is None}
+            out = [c for c in out if id(c.hit) in ok] or out
         out.sort(key=lambda x: -x.score)
         return out
 
@@ -332,22 +337,19 @@ class OfflineAnswerer:
                       timings={"answer_ms": (time.perf_counter() - t0) * 1000}, confidence=confidence)
 
 
-# a sentence opening with one of these points back (a pronoun, a demonstrative, a consequence): read alone it
-# may not say who or what ("他的《医学宝鉴》…", "因此它也被称为…"), so the answer quotes the sentence before it too
-ANAPHORIC_OPENERS = ("他", "她", "它", "其", "该", "此", "这", "那", "因此", "因而", "所以", "于是", "故而")
-NOT_ANAPHORIC = ("此外", "那么", "其他", "其它", "其实", "它们之外")
+# a sentence that points back (rag.lexicon.anaphoric) is quoted with the sentence before it
 
 
 def antecedent(line: str, sentence: str) -> str | None:
     """The sentence before ``sentence`` in its paragraph ``line`` when ``sentence`` opens with an anaphoric
-    word (:data:`ANAPHORIC_OPENERS`), else None. The two are returned as one quote, as they stand in the text.
+    word (:func:`rag.lexicon.anaphoric`), else None. The two are returned as one quote, as they stand in the text.
 
     >>> antecedent("扎赫拉维是外科医生。他的《医学宝鉴》流传很广。", "他的《医学宝鉴》流传很广。")
     '扎赫拉维是外科医生。他的《医学宝鉴》流传很广。'
     >>> antecedent("扎赫拉维是外科医生。此外，他还行医。", "此外，他还行医。") is None
     True
     """
-    if not sentence.startswith(ANAPHORIC_OPENERS) or sentence.startswith(NOT_ANAPHORIC):
+    if not anaphoric(sentence):
         return None
     spans = split_sentences(line)
     for (p0, _), (s0, s1) in zip(spans, spans[1:]):

@@ -58,7 +58,7 @@ def refusal_reason_text(lang: str, kind: str, term: str = "", detail: str = "") 
     empty for kinds without a template.
 
     >>> refusal_reason_text("en", "exact", "个人所得税")
-    'The documents never mention 个人所得税.'
+    'None of the passages found mentions 个人所得税.'
     """
     template = _reason_templates(lang).get(kind)
     return template.format(term=term, detail=detail) if template else ""
@@ -82,7 +82,7 @@ def refusal_with_reason(lang: str, kind: str, term: str = "", detail: str = "") 
     """The refusal sentence followed by why, when the kind has a template.
 
     >>> refusal_with_reason("en", "exact", "个人所得税")
-    'The documents do not contain the answer to this question. The documents never mention 个人所得税.'
+    'The documents do not contain the answer to this question. None of the passages found mentions 个人所得税.'
     """
     return join_sentences(lang, [refusal_text(lang), refusal_reason_text(lang, kind, term, detail)])
 

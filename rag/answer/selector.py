@@ -131,15 +131,20 @@ class CandidateView:
     position: float = 0.0  # where in its passage (0: first sentence, 1: last)
     dense: float | None = None  # cosine of question and sentence embeddings (None: no sentence vectors)
     dense_gap: float | None = None  # dense minus the best dense of all candidates (0 for the closest)
+    local_coverage: float = 0.0  # sent_coverage with concepts weighted by their rarity among the passages' sentences
+    window_coverage: float = 0.0  # the same over the sentence and the one before it
+    anaphoric: bool = False  # the sentence opens by pointing back (他, 该, 因此, …: rag.lexicon.anaphoric)
 
 
 RANK_FEATURES = ("bias", "rule_score", "coverage", "sent_coverage", "bigram_q", "novelty", "type_match",
                  "type_miss", "years_agree", "years_clash", "inv_rank", "retrieval", "log_len", "proximity",
                  "is_title", "qt_other", "neighbour_coverage", "position", "lcs_q", "char_cov", "unit_match",
-                 "cov_x_type", "dense", "dense_gap", "dense_top")
+                 "cov_x_type", "dense", "dense_gap", "dense_top", "local_cov", "window_cov", "anaphoric",
+                 "window_x_anaphoric")
 ANSWER_FEATURES = ("bias", "p_best", "margin", "rule_score", "coverage", "sent_coverage", "bigram_q", "type_match",
                    "type_miss", "years_clash", "retrieval", "lang_en", "unmapped_share", "reason_exact",
-                   "reason_rate", "reason_other_kind", "reason_other_head", "reason_unmapped", "dense", "dense_max")
+                   "reason_rate", "reason_other_kind", "reason_other_head", "reason_unmapped", "dense", "dense_max",
+                   "local_cov", "window_cov")
 
 
 def rank_features(question: str, qtype: str, c: CandidateView) -> list[float]:
@@ -160,7 +165,8 @@ def rank_features(question: str, qtype: str, c: CandidateView) -> list[float]:
             c.retrieval, math.log1p(len(c.sentence)) / 5, c.proximity, float(c.is_title), float(qtype == "other"),
             c.neighbour_coverage, c.position, _lcs(question, c.sentence) / 8, char_cov, unit_match,
             c.sent_coverage * match, c.dense, c.dense_gap,
-            None if c.dense_gap is None else float(c.dense_gap >= 0.0)]
+            None if c.dense_gap is None else float(c.dense_gap >= 0.0), c.local_coverage, c.window_coverage,
+            float(c.anaphoric), c.window_coverage * float(c.anaphoric)]
 
 
 # characters of question words: no evidence that a sentence is about the question
@@ -193,7 +199,8 @@ def answer_row(rank_row: Sequence[float | None], p_best: float, p_second: float,
     return [1.0, p_best, p_best - p_second, r["rule_score"], r["coverage"], r["sent_coverage"], r["bigram_q"],
             r["type_match"], r["type_miss"], r["years_clash"], r["retrieval"], float(lang == "en"),
             unmapped_share, float("exact" in reasons), float("rate" in reasons), float("other-kind" in reasons),
-            float("other-head" in reasons), float("unmapped" in reasons), r["dense"], dense_max]
+            float("other-head" in reasons), float("unmapped" in reasons), r["dense"], dense_max, r["local_cov"],
+            r["window_cov"]]
 
 
 def views(a, cands: Sequence, hits: Sequence, dense: Sequence[float | None] | None = None) -> list[CandidateView]:
@@ -211,12 +218,27 @@ def views(a, cands: Sequence, hits: Sequence, dense: Sequence[float | None] | No
         return sum(con.idf for con in a.concepts if any(f in text for f in con.forms)) / total if a.concepts else 0.0
 
     passages: dict[str, list[str]] = {}
+    for c in cands:
+        cid = c.hit.chunk.chunk_id
+        if cid not in passages:
+            passages[cid] = [c.hit.chunk.text[i:j].strip() for i, j in split_sentences(c.hit.chunk.text)]
+    # passage-local weights: a question concept found in most sentences of these passages is their topic
+    # (every sentence of a biography is about its person, explicitly or not), one found in few picks the
+    # answering sentence out (现任, 目标, 嫁): each concept weighs its IDF times its rarity among the sentences
+    every = [x for sents in passages.values() for x in sents]
+    local = [con.idf * math.log((len(every) + 1) / (sum(1 for x in every if any(f in x for f in con.forms)) + 0.5))
+             for con in a.concepts]
+    local_total = sum(local) or 1.0
+
+    def local_cov(text: str) -> float:
+        return sum(w for con, w in zip(a.concepts, local) if any(f in text for f in con.forms)) / local_total
+
+    from rag.lexicon import anaphoric
+
     out = []
     for c in cands:
         sent = c.sentence
         cid = c.hit.chunk.chunk_id
-        if cid not in passages:
-            passages[cid] = [c.hit.chunk.text[i:j].strip() for i, j in split_sentences(c.hit.chunk.text)]
         sents = passages[cid]
         k = next((i for i, x in enumerate(sents) if sent in x or x in sent), -1)
         neighbour = max((sent_cov(sents[j]) for j in (k - 1, k + 1) if k >= 0 and 0 <= j < len(sents)), default=0.0)
@@ -238,7 +260,9 @@ def views(a, cands: Sequence, hits: Sequence, dense: Sequence[float | None] | No
             rule_score=c.score, coverage=c.coverage, sent_coverage=got / total if a.concepts else 0.0,
             years_agree=bool(qyears & set(c.years)), years_clash=bool(qyears and c.years and not qyears & set(c.years)),
             proximity=proximity, is_title=bool(title) and sent.strip().rstrip("。") == title.rstrip("。"),
-            neighbour_coverage=neighbour, position=k / max(1, len(sents) - 1) if k >= 0 else 0.5))
+            neighbour_coverage=neighbour, position=k / max(1, len(sents) - 1) if k >= 0 else 0.5,
+            local_coverage=local_cov(sent), window_coverage=local_cov((sents[k - 1] if k > 0 else "") + sent),
+            anaphoric=anaphoric(sent)))
         d = dense[len(out) - 1] if dense else None
         if d is not None and dense_best is not None:
             out[-1].dense, out[-1].dense_gap = d, d - dense_best

@@ -140,3 +140,17 @@ def test_a_sentence_opening_with_a_pronoun_is_quoted_with_its_antecedent():
     ans = answerer([h]).answer("《医学宝鉴》有多少卷？", [h])
     assert not ans.refused and "扎赫拉维是十世纪安达卢斯的外科医生。他的《医学宝鉴》共三十卷" in ans.answer, ans.answer
     assert ans.citations and not ans.unsupported
+
+
+def test_a_term_the_question_quotes_picks_the_passage_that_has_it():
+    # the first passage matches more of the question's words but lacks the quoted term; it used to be
+    # picked and then refused with "the documents never mention 林地补偿"
+    q = "青湖区2024年为湖区生态保护安排的“林地补偿”资金是多少？"
+    hits = [hit("青湖区2024年为湖区生态保护安排资金3亿元。", cid="c1"),
+            hit("其中林地补偿安排1.2亿元。", cid="c2")]
+    ans = answerer(hits).answer(q, hits)
+    assert not ans.refused and "1.2亿元" in ans.answer, ans.answer
+    # no passage has it: refused, and the reason speaks of the passages found, not of every document
+    ans = answerer(hits[:1]).answer(q, hits[:1])
+    assert ans.refused and ans.refusal_reason["kind"] == "exact", ans.answer
+    assert "检索到的段落" in ans.answer
