@@ -73,13 +73,25 @@ ANAPHORIC_OPENERS = ("他", "她", "它", "其", "该", "此", "这", "那", "�
 NOT_ANAPHORIC = ("此外", "那么", "其他", "其它", "其实", "它们之外")
 
 
+# a demonstrative noun phrase in a sentence's first clause ("为了削弱这种现象，…", "上述措施…") points back too
+_DEMONSTRATIVE = re.compile(r"这些|这种|这个|这一|这类|这项|这样|此类|此种|此项|上述|前述")
+
+
 def anaphoric(sentence: str) -> bool:
-    """Whether ``sentence`` opens by pointing back to what came before.
+    """Whether ``sentence`` opens by pointing back to what came before: an anaphoric opener, or a
+    demonstrative in its first clause.
 
     >>> anaphoric("他的《医学宝鉴》流传很广。"), anaphoric("此外，他还行医。")
     (True, False)
+    >>> anaphoric("为了削弱这种现象，飞机装了小翼。"), anaphoric("飞机装了小翼，这种设计很常见。")
+    (True, False)
     """
-    return sentence.startswith(ANAPHORIC_OPENERS) and not sentence.startswith(NOT_ANAPHORIC)
+    if sentence.startswith(NOT_ANAPHORIC):
+        return False
+    if sentence.startswith(ANAPHORIC_OPENERS):
+        return True
+    first = re.split(r"[，,；;：:。！？]", sentence, maxsplit=1)[0]
+    return bool(_DEMONSTRATIVE.search(first))
 
 
 MEASURE_WORDS = frozenset("个项家座条名位种批所户件次辆套")

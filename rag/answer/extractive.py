@@ -322,7 +322,7 @@ class OfflineAnswerer:
                                           # the near miss, so the reader can see it in its passage
                                           "chunk_id": cands[0].hit.chunk.chunk_id if cands else "",
                                           "sentence": cands[0].sentence if cands else ""})
-        chosen = _with_antecedents(chosen)
+        chosen = _with_antecedents(chosen, hits)
         chosen.sort(key=lambda c: (c.n, c.hit.chunk.text.find(c.sentence)))
         parts = [(c.n, trim(c.sentence, a) if a.quantity else c.sentence.rstrip("。；;"), c.hit) for c in chosen]
         text = compose_zh(parts) if lang == "zh" else compose_en(parts, a, self.profile)
@@ -358,15 +358,18 @@ def antecedent(line: str, sentence: str) -> str | None:
     return None
 
 
-def _with_antecedents(chosen: list[Candidate]) -> list[Candidate]:
-    """``chosen`` with each anaphoric sentence quoted together with the sentence before it (once)."""
+def _with_antecedents(chosen: list[Candidate], hits: list[Hit]) -> list[Candidate]:
+    """``chosen`` with each anaphoric sentence quoted together with the sentence before it (once). When the
+    sentence opens its passage, another retrieved passage of the same document that holds both (passages
+    overlap) is quoted and cited instead."""
     out: list[Candidate] = []
     for c in chosen:
-        for line in c.hit.chunk.text.split("\n"):
-            if c.sentence in line:
-                both = antecedent(line, c.sentence)
-                if both and not any(both in o.sentence or o.sentence in both for o in out):
-                    c = replace(c, sentence=both)
+        same_doc = [(n, h) for n, h in enumerate(hits, 1) if h is not c.hit and h.chunk.doc_id == c.hit.chunk.doc_id]
+        for n, h in [(c.n, c.hit), *same_doc]:
+            both = next((antecedent(line, c.sentence) for line in h.chunk.text.split("\n") if c.sentence in line), None)
+            if both:
+                if not any(both in o.sentence or o.sentence in both for o in out):
+                    c = replace(c, sentence=both, n=n, hit=h)
                 break
         out.append(c)
     # a sentence now quoted inside another one's antecedent pair is not repeated

@@ -11,6 +11,7 @@ from rag.answer.compose import compose_en
 from rag.answer.corpus import CorpusStats
 from rag.answer.extractive import OfflineAnswerer, trim
 from rag.answer.numbers import render, render_all
+from rag.answer.selector import Selector
 from rag.profile import load_profile
 from rag.types import Chunk, Hit
 
@@ -140,6 +141,17 @@ def test_a_sentence_opening_with_a_pronoun_is_quoted_with_its_antecedent():
     ans = answerer([h]).answer("《医学宝鉴》有多少卷？", [h])
     assert not ans.refused and "扎赫拉维是十世纪安达卢斯的外科医生。他的《医学宝鉴》共三十卷" in ans.answer, ans.answer
     assert ans.citations and not ans.unsupported
+
+
+def test_the_antecedent_comes_from_an_overlapping_passage_when_the_sentence_opens_its_own():
+    text = "青湖水质多年保持二类。因此，青湖被评为国家级湿地公园，游客逐年增多。"
+    first = hit(text[text.find("因此"):], title="青湖", cid="c1")  # passages overlap: c1 opens with 因此
+    both = hit("青湖位于城东。" + text, title="青湖", cid="c2")
+    a = answerer([first, both])
+    a.selector, a.min_confidence = Selector.default(), 0.0
+    ans = a.answer("青湖为什么被评为国家级湿地公园？", [first, both])
+    assert not ans.refused and "青湖水质多年保持二类。因此，青湖被评为国家级湿地公园" in ans.answer, ans.answer
+    assert [c.n for c in ans.citations] == [2] and not ans.unsupported
 
 
 def test_a_term_the_question_quotes_picks_the_passage_that_has_it():
