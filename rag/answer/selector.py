@@ -134,17 +134,20 @@ class CandidateView:
     local_coverage: float = 0.0  # sent_coverage with concepts weighted by their rarity among the passages' sentences
     window_coverage: float = 0.0  # the same over the sentence and the one before it
     anaphoric: bool = False  # the sentence opens by pointing back (他, 该, 因此, …: rag.lexicon.anaphoric)
+    top_missing: float = 0.0  # the largest passage-local weight share of a concept the sentence (with the one
+    # before it and its section path) lacks: the asked attribute nowhere near it
+    absent_share: float = 0.0  # IDF share of the question's concepts that no retrieved passage has
 
 
 RANK_FEATURES = ("bias", "rule_score", "coverage", "sent_coverage", "bigram_q", "novelty", "type_match",
                  "type_miss", "years_agree", "years_clash", "inv_rank", "retrieval", "log_len", "proximity",
                  "is_title", "qt_other", "neighbour_coverage", "position", "lcs_q", "char_cov", "unit_match",
                  "cov_x_type", "dense", "dense_gap", "dense_top", "local_cov", "window_cov", "anaphoric",
-                 "window_x_anaphoric")
+                 "window_x_anaphoric", "top_missing", "absent_share", "finer_miss")
 ANSWER_FEATURES = ("bias", "p_best", "margin", "rule_score", "coverage", "sent_coverage", "bigram_q", "type_match",
                    "type_miss", "years_clash", "retrieval", "lang_en", "unmapped_share", "reason_exact",
                    "reason_rate", "reason_other_kind", "reason_other_head", "reason_unmapped", "dense", "dense_max",
-                   "local_cov", "window_cov")
+                   "local_cov", "window_cov", "top_missing", "absent_share", "finer_miss")
 
 
 def rank_features(question: str, qtype: str, c: CandidateView) -> list[float]:
@@ -166,7 +169,19 @@ def rank_features(question: str, qtype: str, c: CandidateView) -> list[float]:
             c.neighbour_coverage, c.position, _lcs(question, c.sentence) / 8, char_cov, unit_match,
             c.sent_coverage * match, c.dense, c.dense_gap,
             None if c.dense_gap is None else float(c.dense_gap >= 0.0), c.local_coverage, c.window_coverage,
-            float(c.anaphoric), c.window_coverage * float(c.anaphoric)]
+            float(c.anaphoric), c.window_coverage * float(c.anaphoric), c.top_missing, c.absent_share,
+            float(_finer_missing(question, c.sentence))]
+
+
+_FINER_ZH = re.compile(r"几月|哪个月|哪一?天|几号|几日|哪日|具体日期|什么日子")
+_FINER_EN = re.compile(r"\b(what|which) (day|month|date)\b|\bon what date\b", re.I)
+_MONTH_DAY = re.compile(r"\d{1,2}\s*月|[一二三四五六七八九十]+月|\d{1,2}\s*日|[初十廿]\S?日|号")
+
+
+def _finer_missing(question: str, sentence: str) -> bool:
+    """The question asks for a month or a day and the sentence gives none (only a year or a period)."""
+    asks = _FINER_EN.search(question) if detect_lang(question) == "en" else _FINER_ZH.search(question)
+    return bool(asks) and not _MONTH_DAY.search(sentence)
 
 
 # characters of question words: no evidence that a sentence is about the question
@@ -200,7 +215,7 @@ def answer_row(rank_row: Sequence[float | None], p_best: float, p_second: float,
             r["type_match"], r["type_miss"], r["years_clash"], r["retrieval"], float(lang == "en"),
             unmapped_share, float("exact" in reasons), float("rate" in reasons), float("other-kind" in reasons),
             float("other-head" in reasons), float("unmapped" in reasons), r["dense"], dense_max, r["local_cov"],
-            r["window_cov"]]
+            r["window_cov"], r["top_missing"], r["absent_share"], r["finer_miss"]]
 
 
 def views(a, cands: Sequence, hits: Sequence, dense: Sequence[float | None] | None = None) -> list[CandidateView]:
@@ -229,6 +244,15 @@ def views(a, cands: Sequence, hits: Sequence, dense: Sequence[float | None] | No
     local = [con.idf * math.log((len(every) + 1) / (sum(1 for x in every if any(f in x for f in con.forms)) + 0.5))
              for con in a.concepts]
     local_total = sum(local) or 1.0
+
+    # concepts no retrieved passage has (a near miss about another entity, or an attribute never stated)
+    everything = " ".join(h.chunk.text + " " + " ".join(h.chunk.section) for h in hits)
+    absent = sum(con.idf for con in a.concepts if not any(f in everything for f in con.forms))
+    absent_share = absent / total if a.concepts and total else 0.0
+
+    def top_missing(text: str) -> float:
+        return max((w for con, w in zip(a.concepts, local) if not any(f in text for f in con.forms)),
+                   default=0.0) / local_total
 
     def local_cov(text: str) -> float:
         return sum(w for con, w in zip(a.concepts, local) if any(f in text for f in con.forms)) / local_total
@@ -262,7 +286,8 @@ def views(a, cands: Sequence, hits: Sequence, dense: Sequence[float | None] | No
             proximity=proximity, is_title=bool(title) and sent.strip().rstrip("。") == title.rstrip("。"),
             neighbour_coverage=neighbour, position=k / max(1, len(sents) - 1) if k >= 0 else 0.5,
             local_coverage=local_cov(sent), window_coverage=local_cov((sents[k - 1] if k > 0 else "") + sent),
-            anaphoric=anaphoric(sent)))
+            anaphoric=anaphoric(sent), absent_share=absent_share,
+            top_missing=top_missing((sents[k - 1] if k > 0 else "") + sent + " ".join(c.hit.chunk.section))))
         d = dense[len(out) - 1] if dense else None
         if d is not None and dense_best is not None:
             out[-1].dense, out[-1].dense_gap = d, d - dense_best

@@ -135,3 +135,24 @@ def test_the_fitting_script_runs_and_its_fitters_learn(tmp_path):
     labels = [(g[:, 1] == g[:, 1].max()).astype(float) for g in groups]
     w, _, _ = mod.fit_listwise(groups, labels)
     assert w[1] > 1.0
+
+
+def test_near_miss_features_of_a_candidate():
+    from rag.answer.selector import _finer_missing, views
+
+    assert _finer_missing("青湖公园是几月开放的？", "青湖公园于1986年开放。")
+    assert not _finer_missing("青湖公园是几月开放的？", "青湖公园于1986年5月开放。")
+    assert not _finer_missing("青湖公园是哪一年开放的？", "青湖公园于1986年开放。")
+    # a concept no retrieved passage has (票价) counts in absent_share; the topic (青湖公园, in every sentence)
+    # weighs less in local coverage than the attribute asked (面积)
+    hits = [hit("青湖公园位于城东。青湖公园于1986年开放。青湖公园面积为120公顷。")]
+    a = answerer(hits, Selector.default())
+    an = a.analyse("青湖公园的面积和票价是多少？")
+    cands = a.candidates(an, hits)
+    vs = {v.sentence: v for v in views(an, cands, hits)}
+    area, place = vs["青湖公园面积为120公顷。"], vs["青湖公园位于城东。"]
+    assert area.absent_share > 0 and area.absent_share == place.absent_share
+    assert area.local_coverage > place.local_coverage
+    an = a.analyse("青湖公园的面积是多少？")  # the asked attribute is what the other sentences miss
+    vs = {v.sentence: v for v in views(an, a.candidates(an, hits), hits)}
+    assert vs["青湖公园面积为120公顷。"].top_missing < vs["青湖公园于1986年开放。"].top_missing
