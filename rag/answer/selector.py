@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Sequence
 
 from rag.answer.lang import detect_lang
+from rag.lexicon import anaphoric
 
 WEIGHTS = Path(__file__).resolve().parents[1] / "data" / "selector.json"
 MAX_CANDIDATES = 30  # candidates (by the rule score) the selector ranks
@@ -257,14 +258,13 @@ def views(a, cands: Sequence, hits: Sequence, dense: Sequence[float | None] | No
     def local_cov(text: str) -> float:
         return sum(w for con, w in zip(a.concepts, local) if any(f in text for f in con.forms)) / local_total
 
-    from rag.lexicon import anaphoric
-
     out = []
     for c in cands:
         sent = c.sentence
         cid = c.hit.chunk.chunk_id
         sents = passages[cid]
         k = next((i for i, x in enumerate(sents) if sent in x or x in sent), -1)
+        before = sents[k - 1] if k > 0 else ""  # the sentence before it in its passage
         neighbour = max((sent_cov(sents[j]) for j in (k - 1, k + 1) if k >= 0 and 0 <= j < len(sents)), default=0.0)
         got = 0.0
         places: list[tuple[int, int]] = []
@@ -285,9 +285,8 @@ def views(a, cands: Sequence, hits: Sequence, dense: Sequence[float | None] | No
             years_agree=bool(qyears & set(c.years)), years_clash=bool(qyears and c.years and not qyears & set(c.years)),
             proximity=proximity, is_title=bool(title) and sent.strip().rstrip("。") == title.rstrip("。"),
             neighbour_coverage=neighbour, position=k / max(1, len(sents) - 1) if k >= 0 else 0.5,
-            local_coverage=local_cov(sent), window_coverage=local_cov((sents[k - 1] if k > 0 else "") + sent),
-            anaphoric=anaphoric(sent), absent_share=absent_share,
-            top_missing=top_missing((sents[k - 1] if k > 0 else "") + sent + " ".join(c.hit.chunk.section))))
+            local_coverage=local_cov(sent), window_coverage=local_cov(before + sent), anaphoric=anaphoric(sent),
+            absent_share=absent_share, top_missing=top_missing(before + sent + " ".join(c.hit.chunk.section))))
         d = dense[len(out) - 1] if dense else None
         if d is not None and dense_best is not None:
             out[-1].dense, out[-1].dense_gap = d, d - dense_best
