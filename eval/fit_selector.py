@@ -57,6 +57,8 @@ POOLS = [
     ("cmrc", [SHARED / "ext" / "cmrc-trial" / "cmrc-trial.jsonl"], SHARED / "ext" / "cmrc-trial" / "corpus", "document"),
     ("xquad-nearmiss", [ROOT / "eval" / "blind" / "xquad-nearmiss.jsonl"], SHARED / "ext" / "xquad-public" / "corpus", "document"),
     ("cmrc-nearmiss", [ROOT / "eval" / "blind" / "cmrc-nearmiss.jsonl"], SHARED / "ext" / "cmrc-trial" / "corpus", "document"),
+    # three PRC laws (not the two of the sealed law set) with user-style paraphrased questions and near misses
+    ("law-train", [ROOT / "eval" / "train" / "law-train.jsonl"], ROOT / "eval" / "corpora" / "law-train", "id"),
 ]
 
 

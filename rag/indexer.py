@@ -30,7 +30,7 @@ from typing import Iterable
 
 from rag.chunk import chunk_document
 from rag.config import SAMPLE_CORPUS, SAMPLE_PROFILE, Config
-from rag.embed import VectorCache, embed_with_cache, get_embedder
+from rag.embed import VectorCache, cache_file, embed_with_cache, get_embedder
 from rag.load import SUPPORTED, FileError, iter_files, load_paths
 from rag.profile import ProfileError, index_profile
 from rag.sentences import SentenceVectors, sentences_of
@@ -71,7 +71,7 @@ class IndexSummary:
 
 
 def cache_path(cfg: Config) -> Path:
-    return Path(cfg.index_dir) / ".cache" / "vectors.sqlite"
+    return cache_file(cfg.index_dir)
 
 
 def build_index(paths: Iterable[str | Path], cfg: Config, rebuild: bool = False, remove: Iterable[str | Path] = (),

@@ -14,6 +14,7 @@ reads only its first :data:`rag.embed.QUERY_CHARS`, so even a huge query from a 
 
 from __future__ import annotations
 
+import threading
 import time
 from functools import lru_cache
 from dataclasses import dataclass, field
@@ -22,8 +23,9 @@ import numpy as np
 
 from rag.bridge import expand, query_gloss_words, set_profile_terms
 from rag.config import Config
-from rag.embed import Embedder, get_embedder
+from rag.embed import Embedder, cache_file, get_embedder
 from rag.profile import Profile, index_profile
+from rag.sentences import RANKING_MAX_CHUNKS, SentenceRanking
 from rag.store import FLAG_EN, FLAG_FRONT, Store, StoreBase
 from rag.tokenize import script_of, tokenize, years_in
 from rag.types import Chunk, Hit
@@ -60,6 +62,8 @@ class Retriever:
         # nothing here reads every chunk: per-chunk flags are read for the candidates of a query only
         self._majority = store.majority_lang
         self._filters: dict[tuple[str | None, str | None], np.ndarray | None] = {}
+        self._sentences: SentenceRanking | None | bool = False  # False: not loaded yet (on the first search)
+        self._sentences_lock = threading.Lock()
 
     @classmethod
     def open(cls, cfg: Config) -> "Retriever":
@@ -111,6 +115,31 @@ class Retriever:
         out = [(i, s * f) for (i, s), f in zip(hits, factor)]
         out.sort(key=lambda x: -x[1])
         return out[:n]
+
+    def sentence_ranking(self, q: Query, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Chunks by their sentence closest to the query (empty when the index has no sentence ranking: off,
+        a big or remote index, no cached sentence vectors)."""
+        ranking = self._sentence_index()
+        if ranking is None:
+            return []
+        hits = ranking.ranking(self.embedder.embed_query(q.text), n, allowed)  # the query vector is cached
+        if not hits:
+            return []
+        factor = self._hub_factor(q, np.array([i for i, _ in hits], dtype=np.int64))
+        out = [(i, s * f) for (i, s), f in zip(hits, factor)]
+        out.sort(key=lambda x: -x[1])
+        return out
+
+    def _sentence_index(self) -> SentenceRanking | None:
+        if self._sentences is False:
+            with self._sentences_lock:
+                if self._sentences is False:
+                    chunks = self.store.chunks
+                    small = (self.cfg.sentence_weight > 0 and isinstance(chunks, list)
+                             and len(chunks) <= RANKING_MAX_CHUNKS and self.cfg.store in ("", "local"))
+                    self._sentences = (SentenceRanking.from_cache([c.text for c in chunks], self.embedder.name,
+                                                                  cache_file(self.cfg.index_dir)) if small else None)
+        return self._sentences or None
 
     def _hub_factor(self, q: Query, ids: np.ndarray) -> np.ndarray:
         """Score multipliers of ``ids``: front matter, and (for a query in the corpus' minority script) the few
@@ -186,9 +215,11 @@ class Retriever:
             pending = _pool().submit(self.bm25_ranking, q, n, allowed)
             dense = self.dense_ranking(q, n, allowed)
             sparse = pending.result()
+            near = []
         else:
             dense = self.dense_ranking(q, n, allowed) if mode in ("hybrid", "dense") else []
             sparse = self.bm25_ranking(q, n, allowed) if mode in ("hybrid", "bm25") else []
+            near = self.sentence_ranking(q, n, allowed) if mode == "hybrid" else []
         dense_rank = {i: r for r, (i, _) in enumerate(dense, 1)}
         bm25_rank = {i: r for r, (i, _) in enumerate(sparse, 1)}
         if mode == "dense":
@@ -198,8 +229,8 @@ class Retriever:
         elif self.cfg.fusion == "zscore":
             fused = _zscore_fuse(dense, sparse, self.cfg.zscore_dense_weight)
         else:
-            fused = rrf_fuse([[i for i, _ in dense], [i for i, _ in sparse]], self.cfg.rrf_k,
-                             (self.cfg.dense_weight, self.cfg.bm25_weight))
+            fused = rrf_fuse([[i for i, _ in dense], [i for i, _ in sparse], [i for i, _ in near]], self.cfg.rrf_k,
+                             (self.cfg.dense_weight, self.cfg.bm25_weight, self.cfg.sentence_weight))
         years = set(years_in(text))
         chunks: dict[int, Chunk] = {}
         if years and self.cfg.year_mismatch_penalty != 1.0 and fused:
@@ -215,7 +246,9 @@ class Retriever:
         chunks.update(zip(missing, self.store.get_chunks(missing)))
         if timings is not None:
             timings["retrieve_ms"] = round((time.perf_counter() - t0) * 1000, 2)
-        return [Hit(chunks[i], fused[i], dense_rank.get(i), bm25_rank.get(i)) for i in order]
+        near_rank = {i: r for r, (i, _) in enumerate(near, 1)}
+        return [Hit(chunks[i], fused[i], dense_rank.get(i), bm25_rank.get(i),
+                    {"sentence_rank": near_rank[i]} if i in near_rank else {}) for i in order]
 
 
 def rrf_fuse(rankings, k: float, weights=None) -> dict:

@@ -9,6 +9,10 @@ lacks (an index built before sentence vectors existed, a deleted cache) is embed
 (:mod:`rag.answer.selector`): it lets an English question find the Chinese sentence that answers it when no
 word of the two matches.
 
+The same vectors rank passages for retrieval (:class:`SentenceRanking`): a passage scores as its sentence
+closest to the question, so a question that paraphrases one sentence of a long passage finds it even when
+the passage as a whole is about more.
+
 >>> passage_sentences("长江是亚洲第一长河。全长6300公里。\\n长江")
 ['长江是亚洲第一长河。', '全长6300公里。']
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
@@ -127,3 +132,76 @@ class SentenceVectors:
             if len(self._recent) >= 4096:
                 self._recent.pop(next(iter(self._recent)), None)
             self._recent[sentence] = np.asarray(vec, np.float32)
+
+
+# indexes up to this many chunks get the sentence ranking (all their sentence vectors are held in memory:
+# ~5 sentences per chunk, 1.5 KB each)
+RANKING_MAX_CHUNKS = 10_000
+
+
+class SentenceRanking:
+    """Passages ranked by their sentence closest to a query: every sentence's passage vector (from the index
+    folder's vector cache, written when the index was built) and the passages that hold it.
+
+    >>> r = SentenceRanking(np.eye(3, dtype=np.float32), [np.array([0]), np.array([0, 1]), np.array([2])])
+    >>> r.ranking(np.array([0.1, 0.9, 0.2], np.float32), 2)
+    [(0, 0.9), (1, 0.9)]
+    """
+
+    def __init__(self, vectors: np.ndarray, owners: list[np.ndarray]):
+        self.vectors = vectors
+        self.owners = owners
+
+    @classmethod
+    def from_cache(cls, texts: Sequence[str], model: str, path: str | Path) -> "SentenceRanking | None":
+        """The ranking of passages ``texts`` (their positions are the ids it returns) from the vectors cached
+        for embedder ``model``; None when the cache is missing, unreadable or holds none of their sentences
+        (sentences it lacks are left out: nothing is embedded here)."""
+        path = Path(path)
+        if not path.is_file():
+            return None
+        holders: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            for sent in passage_sentences(text):
+                holders.setdefault(sent, []).append(i)
+        try:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        except sqlite3.Error:
+            return None
+        try:
+            keys = {VectorCache.key(sent): sent for sent in holders}
+            found: dict[str, np.ndarray] = {}
+            items = list(keys)
+            for b in range(0, len(items), 500):
+                part = items[b:b + 500]
+                rows = db.execute(f"SELECT h, v FROM vec WHERE model=? AND h IN ({','.join('?' * len(part))})",
+                                  [model, *part])
+                found.update((h, np.frombuffer(v, dtype=np.float32)) for h, v in rows)
+        except sqlite3.Error:
+            return None
+        finally:
+            db.close()
+        if not found:
+            return None
+        hs = list(found)
+        return cls(np.vstack([found[h] for h in hs]), [np.asarray(holders[keys[h]]) for h in hs])
+
+    def ranking(self, qvec: np.ndarray, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The ``n`` best passages (id, similarity of their closest sentence), best first; ``allowed``: only
+        these ids."""
+        sims = self.vectors @ np.asarray(qvec, np.float32)
+        keep = set(allowed.tolist()) if allowed is not None else None
+        best: dict[int, float] = {}
+        width = min(len(sims), max(4 * n, 64))
+        while True:
+            top = np.argpartition(-sims, width - 1)[:width] if width < len(sims) else np.arange(len(sims))
+            for j in top[np.argsort(-sims[top], kind="stable")]:
+                for i in self.owners[j]:
+                    i = int(i)
+                    if i not in best and (keep is None or i in keep):
+                        best[i] = round(float(sims[j]), 6)
+            if len(best) >= n or width >= len(sims):
+                break
+            best.clear()
+            width = min(len(sims), width * 4)
+        return sorted(best.items(), key=lambda x: (-x[1], x[0]))[:n]

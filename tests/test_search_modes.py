@@ -52,9 +52,9 @@ def test_dense_mode_finds_a_paraphrase_keywords_cannot(modes_retriever):
 
 
 def test_hybrid_scores_fuse_the_ranks_of_both_modes(modes_retriever):
-    """Each hybrid hit carries its rank in the dense and the keyword ranking; its score is
-    dense_weight / (rrf_k + dense rank) + bm25_weight / (rrf_k + keyword rank), and the ranks are the
-    positions the single-mode searches give."""
+    """Each hybrid hit carries its rank in the dense, the keyword and the closest-sentence ranking; its score
+    is dense_weight / (rrf_k + dense rank) + bm25_weight / (rrf_k + keyword rank) + sentence_weight /
+    (rrf_k + sentence rank), and the ranks are the positions the single rankings give."""
     cfg = modes_retriever.cfg
     if cfg.fusion != "rrf":
         pytest.skip(f"fusion is {cfg.fusion!r}, not rank fusion")
@@ -62,6 +62,8 @@ def test_hybrid_scores_fuse_the_ranks_of_both_modes(modes_retriever):
     hybrid = modes_retriever.search(query, k=5, mode="hybrid")
     dense = [h.chunk.chunk_id for h in modes_retriever.search(query, k=len(modes_retriever.store.chunks), mode="dense")]
     bm25 = [h.chunk.chunk_id for h in modes_retriever.search(query, k=len(modes_retriever.store.chunks), mode="bm25")]
+    near = [i for i, _ in modes_retriever.sentence_ranking(modes_retriever.prepare(query), 50)]
+    assert near, "the index has no sentence ranking"
     assert names(hybrid)[0] == "roads.txt"
     for h in hybrid:
         cid = h.chunk.chunk_id
@@ -70,6 +72,11 @@ def test_hybrid_scores_fuse_the_ranks_of_both_modes(modes_retriever):
         expected = cfg.dense_weight / (cfg.rrf_k + h.dense_rank)
         if h.bm25_rank:
             expected += cfg.bm25_weight / (cfg.rrf_k + h.bm25_rank)
+        ids = [c.chunk_id for c in modes_retriever.store.chunks]
+        rank = h.extras.get("sentence_rank")
+        assert rank == ([ids[i] for i in near].index(cid) + 1 if cid in [ids[i] for i in near] else None)
+        if rank:
+            expected += cfg.sentence_weight / (cfg.rrf_k + rank)
         assert h.score == pytest.approx(expected)
     assert [h.score for h in hybrid] == sorted((h.score for h in hybrid), reverse=True)
 

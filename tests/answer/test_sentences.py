@@ -86,3 +86,20 @@ def test_building_an_index_embeds_its_sentences(embedder, tmp_path):
     sv = SentenceVectors(counting, VectorCache(cache_path(cfg)))
     sims = sv.similarities("黄河有多长？", passage_sentences(PASSAGES[0]))
     assert counting.embedded == 0 and None not in sims  # answering only looks them up
+
+
+def test_sentence_ranking_finds_the_passage_of_the_closest_sentence(embedder, tmp_path):
+    from rag.sentences import SentenceRanking
+
+    path = tmp_path / "vectors.sqlite"
+    assert SentenceRanking.from_cache(PASSAGES, embedder.name, path) is None  # no cache: no ranking (nothing made)
+    assert not path.exists()
+    cache = VectorCache(path)
+    SentenceVectors(embedder, cache).add_chunks(PASSAGES)
+    cache.close()
+    ranking = SentenceRanking.from_cache(PASSAGES, embedder.name, path)
+    assert ranking is not None and len(ranking.vectors) == 5
+    hits = ranking.ranking(embedder.embed_query("大熊猫一天吃多长时间？"), 2)
+    assert [i for i, _ in hits] == [1, 0] and hits[0][1] > hits[1][1]
+    assert [i for i, _ in ranking.ranking(embedder.embed_query("大熊猫一天吃多长时间？"), 2, np.array([0]))] == [0]
+    assert SentenceRanking.from_cache(PASSAGES, "another-embedder", path) is None
