@@ -134,9 +134,11 @@ class Retriever:
         if self._sentences is False:
             with self._sentences_lock:
                 if self._sentences is False:
-                    chunks = self.store.chunks
+                    # the local store's small layout only: its chunks are in memory and its ids are their
+                    # positions (a big layout or a Milvus collection has neither)
+                    chunks = self.store.chunks if isinstance(self.store, Store) else None
                     small = (self.cfg.sentence_weight > 0 and isinstance(chunks, list)
-                             and len(chunks) <= RANKING_MAX_CHUNKS and self.cfg.store in ("", "local"))
+                             and len(chunks) <= RANKING_MAX_CHUNKS)
                     self._sentences = (SentenceRanking.from_cache([c.text for c in chunks], self.embedder.name,
                                                                   cache_file(self.cfg.index_dir)) if small else None)
         return self._sentences or None

@@ -85,9 +85,13 @@ def answer_records(ans: Any) -> list[dict]:
     if ans.refused or not ans.citations:
         # a refusal that names its near miss highlights it in its passage
         near = getattr(ans, "refusal_reason", None) or {}
+        numbered = list(enumerate(ans.passages, 1))
+        # the passage of the near miss first (wherever retrieval ranked it), then the best others: three in all
+        first = [(n, h) for n, h in numbered if near.get("chunk_id") and h.chunk.chunk_id == near.get("chunk_id")][:1]
+        shown = first + [(n, h) for n, h in numbered if not first or n != first[0][0]][:3 - len(first)]
         return [citation_record(Citation.from_hit(
                     n, h, near.get("sentence", "") if near.get("chunk_id") == h.chunk.chunk_id else ""), h)
-                for n, h in enumerate(ans.passages[:3], 1)]
+                for n, h in shown]
     out = []
     for c in ans.citations:
         hit = ans.passages[c.n - 1] if 0 < c.n <= len(ans.passages) else None

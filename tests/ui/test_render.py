@@ -80,3 +80,14 @@ def test_passage_panel_shows_no_server_path():
     rec = {"chunk_id": "c1", "doc_title": "报告", "doc_path": "/srv/secret/docs/a.txt", "text": "正文。"}
     assert "/srv/secret" not in render.passage_html(rec, "zh") and "a.txt" in render.passage_html(rec, "zh")
     assert "docs/a.txt" in render.passage_html(dict(rec, doc_ref="docs/a.txt"), "zh")
+
+
+def test_a_refusal_lists_the_passage_of_its_near_miss_first():
+    hits = [_hit(f"c{i}", f"第{i}段。") for i in range(1, 6)]
+    near = {"kind": "other-kind", "term": "城镇居民", "detail": "全体居民", "chunk_id": "c4", "sentence": "第4段。"}
+    ans = Answer("问？", "zh", "无法回答。", True, passages=hits, refusal_reason=near)
+    records = render.answer_records(ans)
+    assert [r["chunk_id"] for r in records] == ["c4", "c1", "c2"]  # the near miss, then retrieval order
+    assert [r["n"] for r in records] == [4, 1, 2] and records[0]["sentences"] == ["第4段。"]
+    plain = Answer("问？", "zh", "无法回答。", True, passages=hits)
+    assert [r["chunk_id"] for r in render.answer_records(plain)] == ["c1", "c2", "c3"]
