@@ -4,7 +4,8 @@
     .venv/bin/python eval/fit_selector.py --no-save             # report only
     .venv/bin/python eval/fit_selector.py --rebuild-features    # recompute the cached feature rows
 
-Data (see POOLS): the sample gazette's question sets (split by question id), XQuAD zh/en and CMRC 2018
+Data (see POOLS): the sample gazette's question sets and eval/train/law-train.jsonl (three laws, user-style
+questions; both split by question id, so questions on one article can fall in two splits), XQuAD zh/en and CMRC 2018
 (split by article/passage, so no article is in two splits) and the near-miss unanswerable questions of
 ``eval/blind/xquad-nearmiss.jsonl`` and ``cmrc-nearmiss.jsonl`` (split the same way; their first runs are
 recorded in eval/blind/FIRST_RUN.md, they are training data since). Every question is retrieved and its
@@ -13,7 +14,8 @@ each candidate's features come from :mod:`rag.answer.selector`; a candidate is p
 every answer fact.
 
 1. ``rank`` model: a conditional logit over the candidates of answerable *train* questions.
-2. ``answer`` model: for every train question, the features of its best candidate (by the rank model);
+2. ``answer`` model: for every train question whose best candidate (by the rank model) no refusal check
+   vetoes, the features of that candidate;
    label 1 when the question is answerable and that candidate holds the facts, else 0 (unanswerable, or the
    wrong sentence picked: a refusal beats a wrong answer); each pool weighs the same.
 3. ``min_confidence``: the threshold on the answer probability that maximises, on *validation*, the share of
@@ -135,15 +137,32 @@ def _fill_missing(X: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(X), np.nanmean(X, axis=0), X)
 
 
+MIN_INDICATOR_SCALE = 0.1  # a 0/1 feature set in under ~1% of rows is not scaled up beyond this
+MIN_SUPPORT = 10  # a 0/1 feature set in fewer training rows keeps weight 0 (a few examples are no evidence)
+
+
+def _standardise(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Column means and scales (column 0, the bias: 0 and 1), and which columns are 0/1 features set in
+    fewer than :data:`MIN_SUPPORT` rows: fitted on the row or two they fire on, they would swing a run-time
+    probability by several logits (a month asked and none given, seen once: -7.7)."""
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    mean[0], scale[0] = 0.0, 1.0
+    indicator = np.all((X == 0) | (X == 1), axis=0)
+    scale = np.where(indicator, np.maximum(scale, MIN_INDICATOR_SCALE), scale)
+    scale[0] = 1.0
+    scale[scale < 1e-9] = 1.0
+    rare = indicator & ((X != 0).sum(axis=0) < MIN_SUPPORT)
+    rare[0] = False
+    return mean, scale, rare
+
+
 def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0, weights: np.ndarray | None = None,
                  iters: int = 50) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Standardise (column 0 is the bias), then Newton's method on the L2-penalised log loss."""
     X = _fill_missing(X)
-    mean = X.mean(axis=0)
-    scale = X.std(axis=0)
-    mean[0], scale[0] = 0.0, 1.0
-    scale[scale < 1e-9] = 1.0
+    mean, scale, rare = _standardise(X)
     Z = (X - mean) / scale
+    Z[:, rare] = 0.0  # no evidence: weight 0
     sw = np.ones(len(y)) if weights is None else weights
     w = np.zeros(Z.shape[1])
     reg = np.full(Z.shape[1], l2)
@@ -165,10 +184,10 @@ def fit_listwise(Xs: list[np.ndarray], ys: list[np.ndarray], l2: float = 0.5) ->
     from scipy.optimize import minimize
 
     allx = _fill_missing(np.vstack(Xs))
-    mean, scale = allx.mean(axis=0), allx.std(axis=0)
-    mean[0], scale[0] = 0.0, 1.0
-    scale[scale < 1e-9] = 1.0
+    mean, scale, rare = _standardise(allx)
     zs = [np.nan_to_num((x - mean) / scale) for x in Xs]  # a missing feature: z = 0, as at run time
+    for z in zs:
+        z[:, rare] = 0.0  # no evidence: weight 0
 
     def loss(w):
         total, grad = 0.0, np.zeros_like(w)
@@ -226,7 +245,11 @@ def main() -> int:
 
     for r in rows:
         r["best"] = best_of(r)
-    tr = [r for r in rows if r["split"] == "train" and r["best"]]
+        b = r["best"][0] if r["best"] else 0
+        r["veto"] = bool(VETOES & set(r["reasons"][b] if b < len(r["reasons"]) else []))
+    # a question whose best sentence a refusal check vetoes is refused whatever the answer model says: it
+    # teaches that model nothing (and its reason_* features would be fitted on those few rows alone)
+    tr = [r for r in rows if r["split"] == "train" and r["best"] and not r["veto"]]
     Xa = np.array([r["best"][1] for r in tr], float)
     ya = np.array([float(r["answerable"] and r["best"][2]) for r in tr])
     # pools weigh the same (CMRC has 1,000 questions, the near-miss sets 60)
@@ -236,8 +259,6 @@ def main() -> int:
     answer = Logistic(ANSWER_FEATURES, w2, mean2, scale2)
     for r in rows:
         r["p_answer"] = answer.prob(r["best"][1]) if r["best"] else 0.0
-        b = r["best"][0] if r["best"] else 0
-        r["veto"] = bool(VETOES & set(r["reasons"][b] if b < len(r["reasons"]) else []))
 
     # 3. threshold on validation (the refusal checks in VETOES refuse whatever the threshold)
     def score(split: str, t: float) -> float:

@@ -120,14 +120,15 @@ class Config:
 
     # -- retrieval (defaults measured on eval/dev.jsonl) -------------------------------------------------
     top_k: int = setting(5, "retrieval", "number of results of a search")
-    candidates: int = setting(50, "retrieval", "candidates each ranking (dense, keyword) contributes to fusion")
+    candidates: int = setting(50, "retrieval", "candidates each ranking (dense, keyword, closest sentence) contributes "
+                              "to fusion")
     fusion: str = setting("rrf", "retrieval", "rrf (weighted reciprocal rank fusion) or zscore (weighted sum of "
                           "per-query standardised scores)", choices=("rrf", "zscore"))
     rrf_k: int = setting(10, "retrieval", "the k of reciprocal rank fusion")
     dense_weight: float = setting(1.0, "retrieval", "weight of the dense ranking in RRF")
     bm25_weight: float = setting(3.0, "retrieval", "weight of the keyword ranking in RRF")
     sentence_weight: float = setting(1.0, "retrieval", "weight in RRF of the passages ranked by their sentence "
-                                     "closest to the question (local indexes up to 10,000 passages; 0: off)")
+                                     "closest to the question (rrf fusion, local indexes up to 10,000 passages; 0: off)")
     zscore_dense_weight: float = setting(0.3, "retrieval", "weight of the dense scores in zscore fusion")
     bridge: bool = setting(True, "retrieval", "English questions: search Chinese keywords through the "
                            "English->Chinese bridge and gloss index")

@@ -66,14 +66,13 @@ versus vs between both each sb sth etc one someone something used
 # English words that only translate well inside a longer phrase ("value added", "total retail sales")
 EN_WEAK_WORDS = frozenset("name number amount total value level figure compare comparison new type make set "
                           "change".split())
-# Chinese measure words jieba may glue to the noun after a number ("6个晶圆" -> "6", "个晶圆")
 # a sentence opening with one of these points back (a pronoun, a demonstrative, a consequence): read alone it
-# may not say who or what ("他的《医学宝鉴》…", "因此它也被称为…")
+# may not say who or what ("他的《园林志》…", "因此它也被称为…")
 ANAPHORIC_OPENERS = ("他", "她", "它", "其", "该", "此", "这", "那", "因此", "因而", "所以", "于是", "故而")
 NOT_ANAPHORIC = ("此外", "那么", "其他", "其它", "其实", "它们之外")
 
 
-# a demonstrative noun phrase in a sentence's first clause ("为了削弱这种现象，…", "上述措施…") points back too
+# a demonstrative noun phrase in a sentence's first clause ("为了减少这种损耗，…", "上述措施…") points back too
 _DEMONSTRATIVE = re.compile(r"这些|这种|这个|这一|这类|这项|这样|此类|此种|此项|上述|前述")
 
 
@@ -81,9 +80,9 @@ def anaphoric(sentence: str) -> bool:
     """Whether ``sentence`` opens by pointing back to what came before: an anaphoric opener, or a
     demonstrative in its first clause.
 
-    >>> anaphoric("他的《医学宝鉴》流传很广。"), anaphoric("此外，他还行医。")
+    >>> anaphoric("他的《园林志》流传很广。"), anaphoric("此外，他还行医。")
     (True, False)
-    >>> anaphoric("为了削弱这种现象，飞机装了小翼。"), anaphoric("飞机装了小翼，这种设计很常见。")
+    >>> anaphoric("为了减少这种损耗，水渠铺了石板。"), anaphoric("水渠铺了石板，这种做法很常见。")
     (True, False)
     """
     if sentence.startswith(NOT_ANAPHORIC):
@@ -94,6 +93,7 @@ def anaphoric(sentence: str) -> bool:
     return bool(_DEMONSTRATIVE.search(first))
 
 
+# Chinese measure words jieba may glue to the noun after a number ("6个晶圆" -> "6", "个晶圆")
 MEASURE_WORDS = frozenset("个项家座条名位种批所户件次辆套")
 CHINESE_NUMERAL_UNITS = frozenset("十百千万亿")
 

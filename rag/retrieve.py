@@ -1,4 +1,5 @@
-"""Retrieving: hybrid dense (FAISS) + BM25 search fused with weighted reciprocal rank fusion.
+"""Retrieving: hybrid dense (FAISS) + BM25 search, and (local indexes up to 10,000 passages) passages ranked
+by their sentence closest to the question, fused with weighted reciprocal rank fusion.
 
 English questions get an offline lexical bridge (CC-CEDICT + the domain profile's glossary, built into the
 index) so BM25 finds Chinese passages; chunks in the other script and non-prose front matter are ranked down
@@ -104,8 +105,9 @@ class Retriever:
             self._filters[key] = self.store.allowed_ids(doc, section)
         return self._filters[key]
 
-    def dense_ranking(self, q: Query, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        qvec = self.embedder.embed_query(q.text)
+    def dense_ranking(self, q: Query, n: int, allowed: np.ndarray | None = None,
+                      qvec: np.ndarray | None = None) -> list[tuple[int, float]]:
+        qvec = self.embedder.embed_query(q.text) if qvec is None else qvec
         # filtered: every allowed chunk when they are few (exact, as an unfiltered search of 2n is), else 2n
         k = len(allowed) if allowed is not None and len(allowed) <= FILTER_EXACT else n * 2
         hits = self.store.dense_search(qvec, k, allowed)
@@ -116,19 +118,26 @@ class Retriever:
         out.sort(key=lambda x: -x[1])
         return out[:n]
 
-    def sentence_ranking(self, q: Query, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def sentence_ranking(self, q: Query, n: int, allowed: np.ndarray | None = None,
+                         qvec: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Chunks by their sentence closest to the query (empty when the index has no sentence ranking: off,
-        a big or remote index, no cached sentence vectors)."""
+        a big or remote index, no cached sentence vectors); ``qvec``: the query's embedding, if known."""
         ranking = self._sentence_index()
         if ranking is None:
             return []
-        hits = ranking.ranking(self.embedder.embed_query(q.text), n, allowed)  # the query vector is cached
+        hits = ranking.ranking(self.embedder.embed_query(q.text) if qvec is None else qvec, n, allowed)
         if not hits:
             return []
         factor = self._hub_factor(q, np.array([i for i, _ in hits], dtype=np.int64))
         out = [(i, s * f) for (i, s), f in zip(hits, factor)]
         out.sort(key=lambda x: -x[1])
         return out
+
+    def warm(self) -> "Retriever":
+        """Load now what the first search would load (the closest-sentence ranking, up to ~1 s on 10,000
+        passages), so a server's request never pays for it."""
+        self._sentence_index()
+        return self
 
     def _sentence_index(self) -> SentenceRanking | None:
         if self._sentences is False:
@@ -219,9 +228,12 @@ class Retriever:
             sparse = pending.result()
             near = []
         else:
-            dense = self.dense_ranking(q, n, allowed) if mode in ("hybrid", "dense") else []
+            qvec = self.embedder.embed_query(q.text) if mode in ("hybrid", "dense") else None  # embedded once
+            dense = self.dense_ranking(q, n, allowed, qvec) if qvec is not None else []
             sparse = self.bm25_ranking(q, n, allowed) if mode in ("hybrid", "bm25") else []
-            near = self.sentence_ranking(q, n, allowed) if mode == "hybrid" else []
+            # the closest-sentence ranking takes part in rank fusion only
+            near = (self.sentence_ranking(q, n, allowed, qvec)
+                    if mode == "hybrid" and self.cfg.fusion == "rrf" else [])
         dense_rank = {i: r for r, (i, _) in enumerate(dense, 1)}
         bm25_rank = {i: r for r, (i, _) in enumerate(sparse, 1)}
         if mode == "dense":

@@ -134,9 +134,11 @@ class SentenceVectors:
             self._recent[sentence] = np.asarray(vec, np.float32)
 
 
-# indexes up to this many chunks get the sentence ranking (all their sentence vectors are held in memory:
-# ~5 sentences per chunk, 1.5 KB each)
+# indexes up to this many chunks get the sentence ranking, and at most this many sentences are held (their
+# vectors in memory: 1.5 KB each)
 RANKING_MAX_CHUNKS = 10_000
+RANKING_MAX_SENTENCES = 60_000
+RANKING_MIN_COVERAGE = 0.95  # the cache must hold this share of the sentences (else the ranking favours the few)
 
 
 class SentenceRanking:
@@ -146,17 +148,23 @@ class SentenceRanking:
     >>> r = SentenceRanking(np.eye(3, dtype=np.float32), [np.array([0]), np.array([0, 1]), np.array([2])])
     >>> r.ranking(np.array([0.1, 0.9, 0.2], np.float32), 2)
     [(0, 0.9), (1, 0.9)]
+    >>> r.ranking(np.array([0.1, 0.9, 0.2], np.float32), 2, allowed=np.array([2]))
+    [(2, 0.2)]
     """
 
     def __init__(self, vectors: np.ndarray, owners: list[np.ndarray]):
         self.vectors = vectors
         self.owners = owners
+        # (sentence, passage) pairs, for filtered searches
+        self._pair_sentence = np.repeat(np.arange(len(owners)), [len(o) for o in owners])
+        self._pair_passage = np.concatenate(owners) if owners else np.zeros(0, np.int64)
 
     @classmethod
     def from_cache(cls, texts: Sequence[str], model: str, path: str | Path) -> "SentenceRanking | None":
         """The ranking of passages ``texts`` (their positions are the ids it returns) from the vectors cached
-        for embedder ``model``; None when the cache is missing, unreadable or holds none of their sentences
-        (sentences it lacks are left out: nothing is embedded here)."""
+        for embedder ``model``; None when the cache is missing or unreadable, when it lacks more than 5% of
+        their sentences (an index built before sentence vectors were cached: a ranking of the few would
+        favour them), or when there are more than :data:`RANKING_MAX_SENTENCES`. Nothing is embedded here."""
         path = Path(path)
         if not path.is_file():
             return None
@@ -164,8 +172,10 @@ class SentenceRanking:
         for i, text in enumerate(texts):
             for sent in passage_sentences(text):
                 holders.setdefault(sent, []).append(i)
+        if not holders or len(holders) > RANKING_MAX_SENTENCES:
+            return None
         try:
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
         except sqlite3.Error:
             return None
         try:
@@ -181,25 +191,33 @@ class SentenceRanking:
             return None
         finally:
             db.close()
-        if not found:
+        if len(found) < RANKING_MIN_COVERAGE * len(keys):
             return None
         hs = list(found)
-        return cls(np.vstack([found[h] for h in hs]), [np.asarray(holders[keys[h]]) for h in hs])
+        return cls(np.vstack([found[h] for h in hs]), [np.asarray(holders[keys[h]], np.int64) for h in hs])
 
     def ranking(self, qvec: np.ndarray, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The ``n`` best passages (id, similarity of their closest sentence), best first; ``allowed``: only
         these ids."""
         sims = self.vectors @ np.asarray(qvec, np.float32)
-        keep = set(allowed.tolist()) if allowed is not None else None
-        best: dict[int, float] = {}
+        if allowed is not None:  # the sentences of the allowed passages only (numpy, not a loop over all)
+            pairs = np.isin(self._pair_passage, allowed)
+            sent, passage = self._pair_sentence[pairs], self._pair_passage[pairs]
+            best: dict[int, float] = {}
+            for k in np.argsort(-sims[sent], kind="stable"):
+                i = int(passage[k])
+                if i not in best:
+                    best[i] = round(float(sims[sent[k]]), 6)
+                    if len(best) >= n:
+                        break
+            return sorted(best.items(), key=lambda x: (-x[1], x[0]))
+        best = {}
         width = min(len(sims), max(4 * n, 64))
         while True:
             top = np.argpartition(-sims, width - 1)[:width] if width < len(sims) else np.arange(len(sims))
             for j in top[np.argsort(-sims[top], kind="stable")]:
                 for i in self.owners[j]:
-                    i = int(i)
-                    if i not in best and (keep is None or i in keep):
-                        best[i] = round(float(sims[j]), 6)
+                    best.setdefault(int(i), round(float(sims[j]), 6))
             if len(best) >= n or width >= len(sims):
                 break
             best.clear()

@@ -100,5 +100,6 @@ class Hit:
 
     def to_dict(self) -> dict[str, Any]:
         d = self.chunk.to_dict()
-        d.update(score=round(self.score, 6), dense_rank=self.dense_rank, bm25_rank=self.bm25_rank)
+        d.update(score=round(self.score, 6), dense_rank=self.dense_rank, bm25_rank=self.bm25_rank,
+                 sentence_rank=self.extras.get("sentence_rank"))
         return d

@@ -1,6 +1,7 @@
 """Search modes on a small inline corpus (five one-section documents of an invented district): keyword
 search finds an exact rare token, dense search a paraphrase that shares no word with its passage,
-hybrid both; hybrid scores are the weighted reciprocal-rank fusion of the two rankings it reports."""
+hybrid both (and the closest-sentence ranking); hybrid scores are the weighted reciprocal-rank fusion of the
+rankings it reports."""
 
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ def test_hybrid_scores_fuse_the_ranks_of_both_modes(modes_retriever):
     hybrid = modes_retriever.search(query, k=5, mode="hybrid")
     dense = [h.chunk.chunk_id for h in modes_retriever.search(query, k=len(modes_retriever.store.chunks), mode="dense")]
     bm25 = [h.chunk.chunk_id for h in modes_retriever.search(query, k=len(modes_retriever.store.chunks), mode="bm25")]
-    near = [i for i, _ in modes_retriever.sentence_ranking(modes_retriever.prepare(query), 50)]
+    near = [i for i, _ in modes_retriever.sentence_ranking(modes_retriever.prepare(query), max(cfg.candidates, 5))]
     assert near, "the index has no sentence ranking"
     assert names(hybrid)[0] == "roads.txt"
     for h in hybrid:

@@ -42,8 +42,8 @@ _TITLE_MARKS = re.compile(r"^[#\s*《“\"]+|[\s*》”\"。.!！?？:：]+$")
 CONTEXT_WEIGHT = 0.6  # a concept found only in the section path / passage lead counts this much
 ATTACH_BONUS = 0.15  # quantity questions: a figure right after a question term
 SCOPE_MATCH, SCOPE_MISMATCH = 0.15, 0.2  # a sentence of the scope the question names / of the other one
-UNSCOPED_OTHER = 0.05
-ALSO_QUOTE = 0.15  # default of --also-quote (rag.config)  # no scope asked: a sentence of the side the profile does not prefer loses this much
+UNSCOPED_OTHER = 0.05  # no scope asked: a sentence of the side the profile does not prefer loses this much
+ALSO_QUOTE = 0.15  # the default of --also-quote (rag.config.Config.also_quote)
 
 
 @dataclass
@@ -245,8 +245,9 @@ class OfflineAnswerer:
                 covered |= c.covered
         # the second-best sentence by the fitted selector, when it is probable enough to be the answer
         if len(cands) > 1 and cands[1].p is not None and cands[1].p >= self.also_quote and len(chosen) < 3 \
-                and all(c.sentence != cands[1].sentence for c in chosen):
-            chosen.append(cands[1])
+                and all(c.sentence != cands[1].sentence for c in chosen) \
+                and not VETOES & {r.kind for r in reasons_of(a, cands[1], self.in_corpus)}:
+            chosen.append(cands[1])  # (never a sentence a refusal check objects to: a sibling figure)
         return chosen[:3]
 
     def _answer_parts(self, question: str, a: Analysis, hits: list[Hit], lang: str) -> tuple[list[Candidate], list[str]]:
@@ -344,9 +345,9 @@ def antecedent(line: str, sentence: str) -> str | None:
     """The sentence before ``sentence`` in its paragraph ``line`` when ``sentence`` opens with an anaphoric
     word (:func:`rag.lexicon.anaphoric`), else None. The two are returned as one quote, as they stand in the text.
 
-    >>> antecedent("扎赫拉维是外科医生。他的《医学宝鉴》流传很广。", "他的《医学宝鉴》流传很广。")
-    '扎赫拉维是外科医生。他的《医学宝鉴》流传很广。'
-    >>> antecedent("扎赫拉维是外科医生。此外，他还行医。", "此外，他还行医。") is None
+    >>> antecedent("周衡是清代园艺家。他的《园林志》流传很广。", "他的《园林志》流传很广。")
+    '周衡是清代园艺家。他的《园林志》流传很广。'
+    >>> antecedent("周衡是清代园艺家。此外，他还行医。", "此外，他还行医。") is None
     True
     """
     if not anaphoric(sentence):
@@ -364,7 +365,9 @@ def _with_antecedents(chosen: list[Candidate], hits: list[Hit]) -> list[Candidat
     overlap) is quoted and cited instead."""
     out: list[Candidate] = []
     for c in chosen:
-        same_doc = [(n, h) for n, h in enumerate(hits, 1) if h is not c.hit and h.chunk.doc_id == c.hit.chunk.doc_id]
+        mine = c.hit.chunk
+        same_doc = [(n, h) for n, h in enumerate(hits, 1) if h is not c.hit and h.chunk.doc_id == mine.doc_id
+                    and h.chunk.char_start < mine.char_start < h.chunk.char_end]  # a passage overlapping its start
         for n, h in [(c.n, c.hit), *same_doc]:
             both = next((antecedent(line, c.sentence) for line in h.chunk.text.split("\n") if c.sentence in line), None)
             if both:

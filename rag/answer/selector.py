@@ -176,7 +176,10 @@ def rank_features(question: str, qtype: str, c: CandidateView) -> list[float]:
 
 _FINER_ZH = re.compile(r"几月|哪个月|哪一?天|几号|几日|哪日|具体日期|什么日子")
 _FINER_EN = re.compile(r"\b(what|which) (day|month|date)\b|\bon what date\b", re.I)
-_MONTH_DAY = re.compile(r"\d{1,2}\s*月|[一二三四五六七八九十]+月|\d{1,2}\s*日|[初十廿]\S?日|号")
+_MONTH_DAY = re.compile(r"\d{1,2}\s*月|[一二三四五六七八九十]+月|\d{1,2}\s*[日号]|[一二三四五六七八九十]+[日号]|[初廿]\S?日"
+                        r"|\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+                        r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b|\b\d{1,2}(?:st|nd|rd|th)\b"
+                        r"|\b\d{1,2}/\d{1,2}\b|\b\d{4}-\d{2}\b")
 
 
 def _finer_missing(question: str, sentence: str) -> bool:
@@ -240,7 +243,8 @@ def views(a, cands: Sequence, hits: Sequence, dense: Sequence[float | None] | No
             passages[cid] = [c.hit.chunk.text[i:j].strip() for i, j in split_sentences(c.hit.chunk.text)]
     # passage-local weights: a question concept found in most sentences of these passages is their topic
     # (every sentence of a biography is about its person, explicitly or not), one found in few picks the
-    # answering sentence out (现任, 目标, 嫁): each concept weighs its IDF times its rarity among the sentences
+    # answering sentence out (its birth year, its founder): each concept weighs its IDF times its rarity among
+    # the sentences
     every = [x for sents in passages.values() for x in sents]
     local = [con.idf * math.log((len(every) + 1) / (sum(1 for x in every if any(f in x for f in con.forms)) + 0.5))
              for con in a.concepts]

@@ -157,7 +157,7 @@ class Engine:
             r = self._retrievers.get(index)
             if r is None:
                 self.check_name(index)
-                r = Retriever.open(self.cfg_for(index))
+                r = Retriever.open(self.cfg_for(index)).warm()
                 with self._lock:
                     self._retrievers[index] = r
                     self.generation[index] = self.generation.get(index, 0) + 1
@@ -416,7 +416,7 @@ class Engine:
         """Open the freshly written index, then replace the old snapshot in one step."""
         from rag.retrieve import Retriever
 
-        fresh = Retriever.open(self.cfg_for(index))
+        fresh = Retriever.open(self.cfg_for(index)).warm()  # loaded before any request sees it
         with self._lock:
             self._retrievers[index] = fresh
             self.generation[index] = self.generation.get(index, 0) + 1

@@ -74,7 +74,8 @@ def citation_record(cit: Any, hit: Any = None) -> dict:
     """A JSON-friendly citation (kept in the session's chunk_id -> citation map)."""
     d = asdict(cit)
     if hit is not None:
-        d.update(score=round(float(hit.score), 4), dense_rank=hit.dense_rank, bm25_rank=hit.bm25_rank)
+        d.update(score=round(float(hit.score), 4), dense_rank=hit.dense_rank, bm25_rank=hit.bm25_rank,
+                 sentence_rank=hit.extras.get("sentence_rank"))
     return d
 
 
@@ -123,6 +124,8 @@ def answer_html(ans: Any, show_scores: bool = False, lang_ui: str = "zh") -> tup
                     ranks.append(f"dense #{r['dense_rank']}")
                 if r.get("bm25_rank"):
                     ranks.append(f"BM25 #{r['bm25_rank']}")
+                if r.get("sentence_rank"):
+                    ranks.append(f"sentence #{r['sentence_rank']}")
                 score = (f' <span class="rag-score">{esc(atext("score", lang))} {r["score"]:.4f}'
                          + (f" ({', '.join(ranks)})" if ranks else "") + "</span>")
             quotes = r.get("sentences") or ([r["sentence"]] if r.get("sentence") else [])

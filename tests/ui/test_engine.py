@@ -120,3 +120,6 @@ def test_upload_into_a_new_index_creates_it(engine, tmp_path):
     res = engine.add_files("ui_fresh", [(doc.name, doc)])
     assert res.added == [doc.name] and "ui_fresh" in engine.indexes()
     assert "27座" in engine.assistant("ui_fresh").ask(FACT_QUESTION).answer
+    # the swapped-in retriever ranks the new passage by its closest sentence too (loaded at the swap)
+    top = engine.retriever("ui_fresh").search(FACT_QUESTION, k=1)[0]
+    assert "27座" in top.chunk.text and top.extras.get("sentence_rank") == 1
