@@ -7,6 +7,8 @@ after the refusal) or ``None``:
 
 - ``weak``: the sentence covers too little of what the question asks about;
 - ``unmapped``: most of an English question's words have no Chinese counterpart in the documents;
+- ``absent``: most of what the question names (IDF-weighted) occurs nowhere in the documents — they are
+  not about it (asked of a gazette: 火星探测器的着陆时间);
 - ``exact``: a term the question quotes or brackets (个人所得税) is not in the passage;
 - ``rate``: the question asks for a rate or share and the sentence holds no percentage;
 - ``other-kind``: the question's compound term is missing and the sentence has the same head word with
@@ -42,13 +44,33 @@ _CJK2 = re.compile(r"[\u4e00-\u9fff]{2}$")
 
 @dataclass
 class Reason:
-    kind: str  # weak / unmapped / exact / rate / other-kind / other-head / meaning
+    kind: str  # weak / unmapped / absent / exact / rate / other-kind / other-head / meaning
     term: str = ""  # what the question asks for
     detail: str = ""  # what the passage has instead
 
 
 def weak(coverage: float, min_coverage: float) -> Reason | None:
     return Reason("weak") if coverage < min_coverage else None
+
+
+ABSENT_SHARE = 0.75  # refuse when this share of the question's concepts (IDF-weighted) is in no document
+
+
+def absent(a: Analysis, in_corpus: Callable[[str], bool], share: float = ABSENT_SHARE) -> Reason | None:
+    """Most of what the question names occurs nowhere in the documents: they are not about it, whatever
+    sentence matches its remaining words. (Measured on the question sets: 0 of 144 gazette, 11 of 2,226
+    Wikipedia and 2 of 80 law questions that the documents do answer reach 0.75.)
+
+    >>> from rag.answer.analysis import Analysis, Concept
+    >>> a = Analysis("火星探测器何时着陆？", "zh", [Concept(("火星",), 7.0), Concept(("探测器",), 7.0), Concept(("时间",), 4.0)])
+    >>> absent(a, lambda t: t == "时间").term, absent(a, lambda t: t != "时间")
+    ('火星、探测器', None)
+    """
+    total = sum(c.idf for c in a.concepts)
+    missing = [c for c in a.concepts if not any(in_corpus(f) for f in c.forms)]
+    if total <= 0 or sum(c.idf for c in missing) < share * total:
+        return None
+    return Reason("absent", "、".join(c.label or c.forms[0] for c in missing))
 
 
 def unmapped(a: Analysis, min_mapped: float = 0.5) -> Reason | None:

@@ -170,3 +170,12 @@ def test_a_term_the_question_quotes_picks_the_passage_that_has_it():
     ans = answerer(hits[:1]).answer(q, hits[:1])
     assert ans.refused and ans.refusal_reason["kind"] == "exact", ans.answer
     assert "检索到的段落" in ans.answer
+
+
+def test_a_question_about_what_the_documents_never_mention_is_refused():
+    hits = [hit("青湖公园建于1986年，面积120公顷。")]
+    a = answerer(hits)
+    a.selector, a.min_confidence = Selector.default(), 0.0  # even a selector that would answer anything
+    ans = a.answer("火星探测器的着陆时间是哪一天？", hits)
+    assert ans.refused and ans.refusal_reason["kind"] == "absent" and "火星" in ans.answer, ans.answer
+    assert not a.answer("青湖公园建于哪一年？", hits).refused

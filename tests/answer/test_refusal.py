@@ -37,7 +37,7 @@ def assistant(jianglan_cfg, jianglan_retriever):
     ("What was the insurance enrollment rate for migrant workers in 2023?",
      "What was the basic medical insurance enrollment rate in 2023?", "96.5%", "other-head", "农民工"),
     # the passages barely touch the question
-    ("截至2023年底，江岚市新能源汽车充电桩有多少个？", "截至2023年底，全市累计建成多少个口袋公园？", "58个", "weak", ""),
+    ("截至2023年底，江岚市新能源汽车充电桩有多少个？", "截至2023年底，全市累计建成多少个口袋公园？", "58个", "absent", "新能源、汽车、充电"),
 ])
 def test_near_miss_refused_and_its_twin_answered(assistant, missing, present, fact, kind, said):
     no = assistant.ask(missing)
