@@ -175,8 +175,9 @@ class OfflineAnswerer:
         """The candidates, best first; why the best one does not answer (None: it does); and, with the fitted
         selector, the probability that it does."""
         cands = self.candidates(a, hits)
-        off_topic = refusal.absent(a, self.in_corpus)
-        if off_topic is not None:  # the documents are not about it: no sentence answers
+        # the documents are not about it: no sentence answers (a quoted term has its own, more precise check)
+        off_topic = refusal.absent(a, self.in_corpus) if not a.exact else None
+        if off_topic is not None:
             return cands, off_topic, None
         if self.selector is None or not cands:
             return cands, self.why_not(a, cands[0] if cands else None), None
