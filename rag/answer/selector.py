@@ -44,11 +44,12 @@ _QTYPES_ZH = [
     ("number", re.compile(r"多少|几[个项家条座所人次年名岁种位件部本倍米里天届]?|多大|多高|多长|多远|多重|多久|多深|多宽|比例|百分之|占比|比重|增长|下降|增速|规模")),
 ]
 _QTYPES_EN = [
-    ("date", re.compile(r"\b(when|what (year|date|century|decade|month|day|time|period|era)|which (year|century|decade|month|period|era|dynasty)|how long ago)\b", re.I)),
-    ("person", re.compile(r"\b(who|whom|whose)\b", re.I)),
-    ("place", re.compile(r"\b(where|which (country|city|town|region|province|state|place|continent|island|river)|what (country|city|town|region|province|state|place|continent|island|river))\b", re.I)),
-    ("org", re.compile(r"\b(which|what) (company|organi[sz]ation|institution|university|team|agency|party|firm|club)\b", re.I)),
-    ("number", re.compile(r"\bhow (many|much|long|tall|high|far|old|big|large|wide|deep|heavy|fast)\b|\bwhat (percentage|share|proportion|number|amount|rate|size|population|length|height|area)\b|\bby how much\b", re.I)),
+    ("date", re.compile(r"\b(when|what (year|date|century|decade|month|day|time|period|era)|which (year|century|decade|month|period|era|dynasty)|how long ago)\b(?!-)", re.I)),
+    ("person", re.compile(r"\b(who|whom|whose)\b(?!-)", re.I)),
+    ("place", re.compile(r"\b(where|which (country|city|town|region|province|state|place|continent|island|river)|what (country|city|town|region|province|state|place|continent|island|river))\b(?!-)", re.I)),
+    ("org", re.compile(r"\b(which|what) (company|organi[sz]ation|institution|university|team|agency|party|firm|club)\b(?!-)", re.I)),
+    ("number", re.compile(r"\bhow (many|much|long|tall|high|far|old|big|large|wide|deep|heavy|fast)\b|\bwhat (percentage|share|proportion|number|amount|rate|size|population|length|height|area)\b|\bby how much\b"
+                r"|\(\s*in\s+(?:亿|万|千|元|%|percent|yuan|dollars?|billions?|millions?|thousands?|km|kilomet|met(?:er|re)s?|tons?|tonnes?|hectares?)", re.I)),
 ]
 QTYPES = ("number", "date", "person", "place", "org")
 

@@ -36,6 +36,14 @@ def test_question_types_in_both_languages():
     assert question_type("公园有什么特色？") == "other"
 
 
+def test_english_question_types_read_whole_words_and_units():
+    # "city-wide" is no "which city"; a unit the answer is asked in makes it a number
+    assert question_type("What city-wide budget revenue does the plan forecast (in 亿元, as reported)?") == "number"
+    assert question_type("What country-level policy applies?") == "other"
+    assert question_type("What was the lake's area (in hectares)?") == "number"
+    assert question_type("Which city hosted the games?") == "place"
+
+
 def test_sentence_types_look_only_at_what_the_question_does_not_say():
     # the question's own year is no answer to "when"
     assert not sentence_types("青湖公园建于1986年", "青湖公园1986年建成后面积多大？")["date"]
@@ -135,6 +143,9 @@ def test_the_fitting_script_runs_and_its_fitters_learn(tmp_path):
     labels = [(g[:, 1] == g[:, 1].max()).astype(float) for g in groups]
     w, _, _ = mod.fit_listwise(groups, labels)
     assert w[1] > 1.0
+    # a sign prior bounds the weight (here against the signal: it stays at 0)
+    w, _, _ = mod.fit_listwise(groups, labels, signs=[0, -1], weights=[1.0] * len(groups))
+    assert w[1] <= 0.0
 
 
 def test_near_miss_features_of_a_candidate():
