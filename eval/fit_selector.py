@@ -314,6 +314,7 @@ def main() -> int:
     print(f"val false refusal at the threshold: {false_refusal('val', t_best):.3f}")
     print(f"min_confidence {t_best:.2f} (val objective {score('val', t_best):.3f})")
     report(rows, t_best)
+    tradeoff(rows)
     if not args.no_save:
         meta = {"fitted": time.strftime("%Y-%m-%d"), "pools": [p[0] for p in POOLS],
                 "questions": {s: sum(1 for r in rows if r["split"] == s) for s in ("train", "val", "test")},
@@ -329,6 +330,18 @@ MIN_VAL_QUESTIONS = 25  # a corpus' false-refusal share constrains the threshold
 
 def refused(r: dict, t: float) -> bool:
     return r["p_answer"] < t or r.get("veto", False)
+
+
+def tradeoff(rows: list[dict], splits: tuple[str, ...] = ("val", "test")) -> None:
+    """What moving ``--min-confidence`` buys: answerable questions refused and answered right against
+    unanswerable (near-miss) ones refused, over the validation and test questions of every pool."""
+    ans = [r for r in rows if r["split"] in splits and r["answerable"]]
+    un = [r for r in rows if r["split"] in splits and not r["answerable"]]
+    print(f"min_confidence trade-off ({'+'.join(splits)}: {len(ans)} answerable, {len(un)} unanswerable)")
+    for t in (0.06, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6):
+        right = np.mean([bool(r["best"]) and r["best"][2] and not refused(r, t) for r in ans]) if ans else 0.0
+        print(f"  {t:.2f}: answerable refused {np.mean([refused(r, t) for r in ans]) if ans else 0.0:.3f}, answered "
+              f"right {right:.3f}, unanswerable refused {np.mean([refused(r, t) for r in un]) if un else 0.0:.3f}")
 
 
 def report(rows: list[dict], t: float) -> None:
