@@ -4,9 +4,9 @@ The offline answerer proposes candidate sentences from the retrieved passages (w
 evidence: concept coverage, figure and year cues). This module turns a candidate into general features —
 question-term coverage in the sentence and its context, character overlap, the asked answer type (number,
 date, person, place, organisation) against what the sentence offers outside the question's own words, year
-agreement, passage rank and retrieval score, the refusal checks' verdicts — and scores it with two small
-logistic models fitted on question sets of several corpora (``eval/fit_selector.py``; weights in
-``rag/data/selector.json``, plain JSON):
+agreement, passage rank and retrieval score, whether the passage sits under headings, the refusal checks'
+verdicts — and scores it with two small logistic models fitted on question sets of several corpora
+(``eval/fit_selector.py``; weights in ``rag/data/selector.json``, plain JSON):
 
 - ``rank``: the probability that a candidate sentence holds the answer (orders the candidates);
 - ``answer``: the probability that the best candidate answers the question at all (refuse below the
@@ -139,13 +139,15 @@ class CandidateView:
     top_missing: float = 0.0  # the largest passage-local weight share of a concept the sentence (with the one
     # before it and its section path) lacks: the asked attribute nowhere near it
     absent_share: float = 0.0  # IDF share of the question's concepts that no retrieved passage has
+    sectioned: bool = False  # its passage sits under two or more levels of headings (a report, a law), not in a
+    # flat article
 
 
 RANK_FEATURES = ("bias", "rule_score", "coverage", "sent_coverage", "bigram_q", "novelty", "type_match",
                  "type_miss", "years_agree", "years_clash", "inv_rank", "retrieval", "log_len", "proximity",
                  "is_title", "qt_other", "neighbour_coverage", "position", "lcs_q", "char_cov", "unit_match",
                  "cov_x_type", "dense", "dense_gap", "dense_top", "local_cov", "window_cov", "anaphoric",
-                 "window_x_anaphoric", "top_missing", "absent_share", "finer_miss")
+                 "window_x_anaphoric", "top_missing", "absent_share", "finer_miss", "sent_cov_x_sectioned")
 ANSWER_FEATURES = ("bias", "p_best", "margin", "rule_score", "coverage", "sent_coverage", "bigram_q", "type_match",
                    "type_miss", "years_clash", "retrieval", "lang_en", "unmapped_share", "reason_exact",
                    "reason_rate", "reason_other_kind", "reason_other_head", "reason_unmapped", "dense", "dense_max",
@@ -172,7 +174,7 @@ def rank_features(question: str, qtype: str, c: CandidateView) -> list[float]:
             c.sent_coverage * match, c.dense, c.dense_gap,
             None if c.dense_gap is None else float(c.dense_gap >= 0.0), c.local_coverage, c.window_coverage,
             float(c.anaphoric), c.window_coverage * float(c.anaphoric), c.top_missing, c.absent_share,
-            float(_finer_missing(question, c.sentence))]
+            float(_finer_missing(question, c.sentence)), c.sent_coverage * float(c.sectioned)]
 
 
 _FINER_ZH = re.compile(r"几月|哪个月|哪一?天|几号|几日|哪日|具体日期|什么日子")
@@ -291,7 +293,8 @@ def views(a, cands: Sequence, hits: Sequence, dense: Sequence[float | None] | No
             proximity=proximity, is_title=bool(title) and sent.strip().rstrip("。") == title.rstrip("。"),
             neighbour_coverage=neighbour, position=k / max(1, len(sents) - 1) if k >= 0 else 0.5,
             local_coverage=local_cov(sent), window_coverage=local_cov(before + sent), anaphoric=anaphoric(sent),
-            absent_share=absent_share, top_missing=top_missing(before + sent + " ".join(c.hit.chunk.section))))
+            absent_share=absent_share, top_missing=top_missing(before + sent + " ".join(c.hit.chunk.section)),
+            sectioned=len(c.hit.chunk.section) >= 2))
         d = dense[len(out) - 1] if dense else None
         if d is not None and dense_best is not None:
             out[-1].dense, out[-1].dense_gap = d, d - dense_best

@@ -167,3 +167,22 @@ def test_near_miss_features_of_a_candidate():
     an = a.analyse("青湖公园的面积是多少？")  # the asked attribute is what the other sentences miss
     vs = {v.sentence: v for v in views(an, a.candidates(an, hits), hits)}
     assert vs["青湖公园面积为120公顷。"].top_missing < vs["青湖公园于1986年开放。"].top_missing
+
+
+def test_sentence_coverage_counts_apart_for_passages_under_headings():
+    """Under two or more levels of headings (a report, a law) a sentence states its own attribute, so its own
+    coverage of the question is a feature of its own; a flat article's passage gives it 0."""
+    from rag.answer.selector import rank_features, views
+
+    text = "全市一般公共预算收入预计2587亿元。全市一般公共预算支出安排5862亿元。"
+    flat = hit(text)
+    deep = Hit(Chunk("c2", "d1", "预算报告", "预算报告.md", ["预算报告", "二、2024年预算草案"], text, 0, len(text), 1, 1), 1.0)
+    a = answerer([flat], Selector.default())
+    an = a.analyse("全市一般公共预算收入预计多少？")
+    i = RANK_FEATURES.index("sent_cov_x_sectioned")
+    for h, sectioned in ((flat, False), (deep, True)):
+        vs = views(an, a.candidates(an, [h]), [h])
+        income = next(v for v in vs if "收入" in v.sentence)
+        assert income.sectioned is sectioned
+        row = rank_features(an.question, "number", income)
+        assert row[i] == (income.sent_coverage if sectioned else 0.0) and (row[i] > 0) is sectioned
