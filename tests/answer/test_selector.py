@@ -174,11 +174,11 @@ def test_sentence_coverage_counts_apart_for_passages_under_headings():
     coverage of the question is a feature of its own; a flat article's passage gives it 0."""
     from rag.answer.selector import rank_features, views
 
-    text = "全市一般公共预算收入预计2587亿元。全市一般公共预算支出安排5862亿元。"
+    text = "青湖公园门票收入预计1200万元。青湖公园维护支出安排800万元。"
     flat = hit(text)
-    deep = Hit(Chunk("c2", "d1", "预算报告", "预算报告.md", ["预算报告", "二、2024年预算草案"], text, 0, len(text), 1, 1), 1.0)
+    deep = Hit(Chunk("c2", "d1", "年度计划", "年度计划.md", ["年度计划", "二、明年安排"], text, 0, len(text), 1, 1), 1.0)
     a = answerer([flat], Selector.default())
-    an = a.analyse("全市一般公共预算收入预计多少？")
+    an = a.analyse("青湖公园门票收入预计多少？")
     i = RANK_FEATURES.index("sent_cov_x_sectioned")
     for h, sectioned in ((flat, False), (deep, True)):
         vs = views(an, a.candidates(an, [h]), [h])
