@@ -253,7 +253,8 @@ def main() -> int:
                          "corpus (default 0.05)")
     ap.add_argument("--sign-priors", action="store_true",
                     help="fit the rank model with the sign priors of RANK_SIGNS (tried, left out: see the docstring)")
-    ap.add_argument("--pool-weights", action="store_true", help="every pool weighs the same in the rank model (tried, left out: see the docstring)")
+    ap.add_argument("--pool-weights", action="store_true",
+                    help="every pool weighs the same in the rank model (tried, left out: see the docstring)")
     args = ap.parse_args()
     from rag.answer.selector import ANSWER_FEATURES, RANK_FEATURES, Logistic, Selector, WEIGHTS, answer_row, softmax, VETOES
 
