@@ -308,7 +308,7 @@ def main() -> int:
     def score(split: str, t: float) -> float:
         ans = [r for r in rows if r["split"] == split and r["answerable"]]
         un = [r for r in rows if r["split"] == split and not r["answerable"]]
-        right = np.mean([bool(r["best"]) and r["best"][2] and not refused(r, t) for r in ans]) if ans else 0.0
+        right = np.mean([answered_right(r, t) for r in ans]) if ans else 0.0
         refused_un = np.mean([refused(r, t) for r in un]) if un else 0.0
         return right + refused_un
 
@@ -346,6 +346,11 @@ def refused(r: dict, t: float) -> bool:
     return r["p_answer"] < t or r.get("veto", False)
 
 
+def answered_right(r: dict, t: float) -> bool:
+    """The best candidate holds the facts and is not refused at threshold ``t``."""
+    return bool(r["best"]) and r["best"][2] and not refused(r, t)
+
+
 def tradeoff(rows: list[dict], splits: tuple[str, ...] = ("val", "test")) -> None:
     """What moving ``--min-confidence`` buys: answerable questions refused and answered right against
     unanswerable (near-miss) ones refused, over the validation and test questions of every pool."""
@@ -353,7 +358,7 @@ def tradeoff(rows: list[dict], splits: tuple[str, ...] = ("val", "test")) -> Non
     un = [r for r in rows if r["split"] in splits and not r["answerable"]]
     print(f"min_confidence trade-off ({'+'.join(splits)}: {len(ans)} answerable, {len(un)} unanswerable)")
     for t in (0.06, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6):
-        right = np.mean([bool(r["best"]) and r["best"][2] and not refused(r, t) for r in ans]) if ans else 0.0
+        right = np.mean([answered_right(r, t) for r in ans]) if ans else 0.0
         print(f"  {t:.2f}: answerable refused {np.mean([refused(r, t) for r in ans]) if ans else 0.0:.3f}, answered "
               f"right {right:.3f}, unanswerable refused {np.mean([refused(r, t) for r in un]) if un else 0.0:.3f}")
 
@@ -374,7 +379,7 @@ def report(rows: list[dict], t: float) -> None:
             print(f"{pool:16} {split:5} {len(ans):5d} "
                   f"{f([bool(r['best']) and r['best'][2] for r in ans]):>9} "
                   f"{f([bool(r['labels']) and bool(r['labels'][0]) for r in ans]):>10} "
-                  f"{f([bool(r['best']) and r['best'][2] and not refused(r, t) for r in ans]):>10} "
+                  f"{f([answered_right(r, t) for r in ans]):>10} "
                   f"{f([refused(r, t) for r in ans]):>9} {f([r['rule_refused'] for r in ans]):>7} "
                   f"{len(un):4d} {f([refused(r, t) for r in un]):>7} {f([r['rule_refused'] for r in un]):>8}")
 

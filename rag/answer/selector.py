@@ -49,7 +49,8 @@ _QTYPES_EN = [
     ("place", re.compile(r"\b(where|which (country|city|town|region|province|state|place|continent|island|river)|what (country|city|town|region|province|state|place|continent|island|river))\b(?!-)", re.I)),
     ("org", re.compile(r"\b(which|what) (company|organi[sz]ation|institution|university|team|agency|party|firm|club)\b(?!-)", re.I)),
     ("number", re.compile(r"\bhow (many|much|long|tall|high|far|old|big|large|wide|deep|heavy|fast)\b|\bwhat (percentage|share|proportion|number|amount|rate|size|population|length|height|area)\b|\bby how much\b"
-                r"|\(\s*in\s+(?:亿|万|千|元|%|percent|yuan|dollars?|billions?|millions?|thousands?|km|kilomet|met(?:er|re)s?|tons?|tonnes?|hectares?)", re.I)),
+                r"|\(\s*in\s+(?:[亿万千元%]|(?:percent|yuan|dollars?|billions?|millions?|thousands?|km|kilomet\w*"
+                r"|met(?:er|re)s?|tons?|tonnes?|hectares?)\b)", re.I)),
 ]
 QTYPES = ("number", "date", "person", "place", "org")
 

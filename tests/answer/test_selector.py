@@ -41,6 +41,9 @@ def test_english_question_types_read_whole_words_and_units():
     assert question_type("What city-wide budget revenue does the plan forecast (in 亿元, as reported)?") == "number"
     assert question_type("What country-level policy applies?") == "other"
     assert question_type("What was the lake's area (in hectares)?") == "number"
+    assert question_type("What was the lake's length (in kilometres)?") == "number"
+    assert question_type("Which city hosted the games (in Tonga)?") == "place"  # a name, not "tons"
+    assert question_type("What did the fair show (in Tonga)?") == "other"
     assert question_type("Which city hosted the games?") == "place"
 
 
