@@ -2,7 +2,8 @@
 
 The offline answerer proposes candidate sentences from the retrieved passages (with their hand-built
 evidence: concept coverage, figure and year cues). This module turns a candidate into general features —
-question-term coverage in the sentence and its context, character overlap, the asked answer type (number,
+question-term coverage in the sentence and its context (all of it, and, in a flat article, what the question
+asks beyond the topic its document's title names), character overlap, the asked answer type (number,
 date, person, place, organisation) against what the sentence offers outside the question's own words, year
 agreement, passage rank and retrieval score, whether the passage sits under headings, the refusal checks'
 verdicts — and scores it with two small logistic models fitted on question sets of several corpora
@@ -142,13 +143,16 @@ class CandidateView:
     absent_share: float = 0.0  # IDF share of the question's concepts that no retrieved passage has
     sectioned: bool = False  # its passage sits under two or more levels of headings (a report, a law), not in a
     # flat article
+    asked_coverage: float = 0.0  # sent_coverage of the question's concepts that its document's title and section
+    # path don't name (what is asked about the topic, not the topic)
+    asked_window: float = 0.0  # the same over the sentence and the one before it
 
 
 RANK_FEATURES = ("bias", "rule_score", "coverage", "sent_coverage", "bigram_q", "novelty", "type_match",
                  "type_miss", "years_agree", "years_clash", "inv_rank", "retrieval", "log_len", "proximity",
                  "is_title", "qt_other", "neighbour_coverage", "position", "lcs_q", "char_cov", "unit_match",
                  "cov_x_type", "dense", "dense_gap", "dense_top", "local_cov", "window_cov", "anaphoric",
-                 "window_x_anaphoric", "top_missing", "absent_share", "finer_miss", "sent_cov_x_sectioned")
+                 "window_x_anaphoric", "top_missing", "absent_share", "finer_miss", "sent_cov_x_sectioned", "asked_cov", "asked_window")
 ANSWER_FEATURES = ("bias", "p_best", "margin", "rule_score", "coverage", "sent_coverage", "bigram_q", "type_match",
                    "type_miss", "years_clash", "retrieval", "lang_en", "unmapped_share", "reason_exact",
                    "reason_rate", "reason_other_kind", "reason_other_head", "reason_unmapped", "dense", "dense_max",
@@ -175,7 +179,8 @@ def rank_features(question: str, qtype: str, c: CandidateView) -> list[float]:
             c.sent_coverage * match, c.dense, c.dense_gap,
             None if c.dense_gap is None else float(c.dense_gap >= 0.0), c.local_coverage, c.window_coverage,
             float(c.anaphoric), c.window_coverage * float(c.anaphoric), c.top_missing, c.absent_share,
-            float(_finer_missing(question, c.sentence)), c.sent_coverage * float(c.sectioned)]
+            float(_finer_missing(question, c.sentence)), c.sent_coverage * float(c.sectioned),
+            c.asked_coverage * float(not c.sectioned), c.asked_window * float(not c.sectioned)]
 
 
 _FINER_ZH = re.compile(r"几月|哪个月|哪一?天|几号|几日|哪日|具体日期|什么日子")
@@ -266,6 +271,11 @@ def views(a, cands: Sequence, hits: Sequence, dense: Sequence[float | None] | No
     def local_cov(text: str) -> float:
         return sum(w for con, w in zip(a.concepts, local) if any(f in text for f in con.forms)) / local_total
 
+    def asked_cov(text: str, topic: str) -> float:
+        asked = [con for con in a.concepts if not any(f in topic for f in con.forms)]
+        weight = sum(con.idf for con in asked)
+        return sum(con.idf for con in asked if any(f in text for f in con.forms)) / weight if weight else 0.0
+
     out = []
     for c in cands:
         sent = c.sentence
@@ -295,7 +305,9 @@ def views(a, cands: Sequence, hits: Sequence, dense: Sequence[float | None] | No
             neighbour_coverage=neighbour, position=k / max(1, len(sents) - 1) if k >= 0 else 0.5,
             local_coverage=local_cov(sent), window_coverage=local_cov(before + sent), anaphoric=anaphoric(sent),
             absent_share=absent_share, top_missing=top_missing(before + sent + " ".join(c.hit.chunk.section)),
-            sectioned=len(c.hit.chunk.section) >= 2))
+            sectioned=len(c.hit.chunk.section) >= 2,
+            asked_coverage=asked_cov(sent, title + " " + " ".join(c.hit.chunk.section)),
+            asked_window=asked_cov(before + sent, title + " " + " ".join(c.hit.chunk.section))))
         d = dense[len(out) - 1] if dense else None
         if d is not None and dense_best is not None:
             out[-1].dense, out[-1].dense_gap = d, d - dense_best

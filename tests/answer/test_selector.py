@@ -189,3 +189,27 @@ def test_sentence_coverage_counts_apart_for_passages_under_headings():
         assert income.sectioned is sectioned
         row = rank_features(an.question, "number", income)
         assert row[i] == (income.sent_coverage if sectioned else 0.0) and (row[i] > 0) is sectioned
+
+
+def test_asked_coverage_leaves_out_what_the_title_names():
+    """The question's concepts its document's title or section path names are the topic, which nearly every
+    sentence of the article is about (often by a pronoun); the rest is what is asked about it."""
+    from rag.answer.selector import rank_features, views
+
+    h = hit("青湖公园位于城东，是城区最大的公园。它的设计者是园林学家林启明。")
+    a = answerer([h], Selector.default())
+    an = a.analyse("青湖公园的设计者是谁？")
+    vs = {v.sentence: v for v in views(an, a.candidates(an, [h]), [h])}
+    lead, designer = vs["青湖公园位于城东，是城区最大的公园。"], vs["它的设计者是园林学家林启明。"]
+    assert lead.sent_coverage > 0 and lead.asked_coverage == 0.0  # only the topic
+    assert designer.asked_coverage == 1.0  # all that is asked, without naming the park
+    assert designer.asked_window == 1.0
+    # a rank feature of flat articles only: under two levels of headings the headings scope every sentence
+    i = RANK_FEATURES.index("asked_cov")
+    assert rank_features(an.question, "person", designer)[i] == 1.0
+    designer.sectioned = True
+    assert rank_features(an.question, "person", designer)[i] == 0.0
+    # under a title that doesn't name the park, the park is asked about too
+    other = hit(h.chunk.text, title="城东风光")
+    vs = {v.sentence: v for v in views(an, a.candidates(an, [other]), [other])}
+    assert 0.0 < vs["青湖公园位于城东，是城区最大的公园。"].asked_coverage < 1.0
