@@ -20,9 +20,10 @@ every answer fact.
    wrong sentence picked: a refusal beats a wrong answer); each pool weighs the same.
 3. ``min_confidence``: the threshold on the answer probability that maximises, on *validation*, the share of
    answerable questions answered right plus the share of unanswerable ones refused, refusing at most
-   ``--max-false-refusal`` of each corpus' answerable train and validation questions (corpora with at least 25;
-   ``--false-refusal-on val``: validation questions alone, as before session 8).
-4. The *test* split is reported, never used for a decision. The sealed sets (eval/blind/ company, gazette-blind
+   ``--max-false-refusal`` of each corpus' answerable validation questions and of its train and validation
+   questions together (corpora with at least 25; ``--false-refusal-on val``: validation alone, as before session 8).
+4. The *test* split is reported, not used for a decision (one exception, recorded below: the false-refusal cap
+   on train+validation). The sealed sets (eval/blind/ company, gazette-blind
    and law; eval/blind2/) are never read here.
 
 (Tried and left out, 2026-12-07: unanswerable rows made from answerable questions by cutting the answering
@@ -59,10 +60,16 @@ only (0 under two or more levels of headings, where the headings scope every sen
 sent_cov_x_sectioned); in the rank model (in the answer model too: val objective .938 instead of .941). Best
 sentence right on validation: CMRC .677 -> .794, XQuAD zh .825 -> .812 (one question), gazette, XQuAD en and
 law-train unchanged; val objective .910 -> .941, threshold 0.05 -> 0.07.
-The cap on false refusal is now measured per corpus on train+validation questions, not validation alone (0.04,
+The cap on false refusal now holds per corpus on train+validation questions as well as on validation alone (0.04,
 val objective .892): with the 0.07 of the validation-only cap, XQuAD en's test split refused 5.7% of its
 answerable questions (0% on validation, 2% on train), and the laws (12 validation questions) were never
 constrained. Decided after seeing that test number; the reason is the sample size per corpus.
+Refitted after a review (same session): a question naming nothing but its document's topic (青湖公园是什么？)
+counts all its concepts as asked (it scored the article's own sentences 0), a title that reads as a sentence (a
+plain text file's first line) is no topic, 哪几 asks which ones (not how many: no quantity trimming; 哪几位 a
+person, 哪几个国家 a place, 哪几年 a date), 几乎 asks no number, and a full stop after an initial ("Andrew W.
+Mellon") or a title ("Dr.") ends no sentence. Best sentence right on validation: CMRC .819, XQuAD zh .787, XQuAD
+en .725, gazette .880, law-train .417; threshold 0.05.
 Tried before it: the same features for every passage (validation CMRC .787, law-train .333, threshold 0.10, and
 one more gazette dev English question wrong) and, with them, the Chinese terms of an English title's words
 through the index's bridge counted as topic (XQuAD's titles are English; validation XQuAD zh .812 -> .787,
@@ -274,8 +281,8 @@ def main() -> int:
                     help="the threshold may refuse at most this share of the answerable questions of each corpus "
                          "(default 0.05)")
     ap.add_argument("--false-refusal-on", choices=("train+val", "val"), default="train+val",
-                    help="the questions that false-refusal share is measured on (default train+val: enough "
-                         "questions per corpus, the laws' too; the answer model's in-sample bias on train is small)")
+                    help="the questions that false-refusal share is measured on (default train+val: val and "
+                         "train+val both, which gives every corpus enough questions, the laws too)")
     ap.add_argument("--sign-priors", action="store_true",
                     help="fit the rank model with the sign priors of RANK_SIGNS (tried, left out: see the docstring)")
     ap.add_argument("--pool-weights", action="store_true",
@@ -342,14 +349,17 @@ def main() -> int:
         for r in rows:
             if r["split"] in splits and r["answerable"]:
                 count[r["pool"]] = count.get(r["pool"], 0) + 1
-        pools = {p for p, n in count.items() if n >= MIN_VAL_QUESTIONS}
+        pools = {p for p, n in count.items() if n >= MIN_FR_QUESTIONS}
         return float(max(np.mean([refused(r, t) for r in rows if r["split"] in splits and r["answerable"]
                                   and r["pool"] == p]) for p in pools)) if pools else 0.0
 
-    fr_splits = ("val",) if args.false_refusal_on == "val" else ("train", "val")
-    grid = [t for t in np.linspace(0.0, 0.9, 91) if false_refusal(fr_splits, t) <= args.max_false_refusal] or [0.0]
+    def cap(t: float) -> float:
+        # train is in-sample for the answer model (it can hide a high validation share): both must hold
+        return max(false_refusal(("val",), t), 0.0 if args.false_refusal_on == "val" else false_refusal(("train", "val"), t))
+
+    grid = [t for t in np.linspace(0.0, 0.9, 91) if cap(t) <= args.max_false_refusal] or [0.0]
     t_best = max(grid, key=lambda t: score("val", t))
-    print(f"{'+'.join(fr_splits)} false refusal at the threshold: {false_refusal(fr_splits, t_best):.3f}")
+    print(f"false refusal at the threshold (the larger of val and train+val, per corpus): {cap(t_best):.3f}")
     print(f"min_confidence {t_best:.2f} (val objective {score('val', t_best):.3f})")
     report(rows, t_best)
     tradeoff(rows)
@@ -363,7 +373,7 @@ def main() -> int:
     return 0
 
 
-MIN_VAL_QUESTIONS = 25  # a corpus' false-refusal share constrains the threshold from this many questions on
+MIN_FR_QUESTIONS = 25  # a corpus' false-refusal share constrains the threshold from this many questions on
 
 
 def refused(r: dict, t: float) -> bool:

@@ -20,6 +20,10 @@ from rag.types import Chunk, Document
 _OPEN = "“‘「『（(《【"
 _CLOSE = "”’」』）)》】"
 _SPLIT = "。！？；!?;"
+# English words a full stop abbreviates rather than ends a sentence after: titles before a name, "vs.", and
+# words before a number ("No. 5")
+_TITLES = frozenset("Mr Mrs Ms Dr Prof vs".split())
+_BEFORE_NUMBER = frozenset("No Vol Fig pp".split())
 _PROSE_END = "。！？；!?;"
 
 
@@ -34,11 +38,16 @@ class _Unit:
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans, split after 。！？； outside quotes and brackets (closers stay attached).
+    """Sentence spans, split after 。！？； outside quotes and brackets (closers stay attached), and after a
+    full stop followed by a space, unless it ends a number, a name's initial or a title ("Andrew W. Mellon",
+    "Dr. Smith").
 
     >>> s = "他说“好。走吧。”然后离开。再见"
     >>> [s[a:b] for a, b in split_sentences(s)]
     ['他说“好。走吧。”然后离开。', '再见']
+    >>> s = "由Andrew W. Mellon Foundation资助。It ended. 然后"
+    >>> [s[a:b] for a, b in split_sentences(s)]
+    ['由Andrew W. Mellon Foundation资助。', 'It ended. ', '然后']
     """
     spans: list[tuple[int, int]] = []
     depth = 0
@@ -52,7 +61,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         elif ch in _CLOSE:
             depth = max(0, depth - 1)
         elif depth == 0 and (ch in _SPLIT or (ch == "." and (i + 1 == n or text[i + 1] == " ")
-                                                 and i > 0 and not text[i - 1].isdigit())):
+                                                 and i > 0 and not text[i - 1].isdigit()
+                                                 and not _abbreviation(text, i))):
             j = i + 1
             while j < n and (text[j] in _CLOSE or text[j] == " "):
                 j += 1
@@ -63,6 +73,27 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     if start < n and text[start:].strip():
         spans.append((start, n))
     return spans
+
+
+def _abbreviation(text: str, i: int) -> bool:
+    """The full stop at ``text[i]`` ends an initial before a capitalised word ("Andrew W. Mellon", "S.G.
+    Tallentyre"; not "World War I. Next"), a title (:data:`_TITLES`: "Dr. Li") or a word before a number
+    ("No. 5")."""
+    j = i
+    while j > 0 and text[j - 1].isascii() and text[j - 1].isalpha():
+        j -= 1
+    word = text[j:i]
+    if not word or (j > 0 and text[j - 1].isdigit()):  # "1st." ends a sentence
+        return False
+    k = i + 1
+    while k < len(text) and text[k] == " ":
+        k += 1
+    following = text[k] if k < len(text) else ""
+    if word in _BEFORE_NUMBER:
+        return following.isdigit()
+    if word in _TITLES:
+        return bool(following)
+    return len(word) == 1 and word.isupper() and word != "I" and following.isascii() and following.isupper()
 
 
 def _cut_long(start: int, end: int, text: str, limit: int) -> list[tuple[int, int]]:

@@ -296,7 +296,7 @@ def _nothing_indexed(sources: list[str], found: list[Path], errors: list[FileErr
 
 
 def _chunker_settings(cfg: Config) -> dict:
-    return {"chunk_size": cfg.chunk_size, "overlap_sentences": cfg.overlap_sentences, "version": 1}
+    return {"chunk_size": cfg.chunk_size, "overlap_sentences": cfg.overlap_sentences, "version": 2}
 
 
 def _bar(total: int, desc: str, enabled: bool, unit: str = "chunk"):

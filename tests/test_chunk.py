@@ -259,6 +259,15 @@ def test_markdown_and_numbered_headings():
     assert got[2][0][-1] == "第二条 具体规定"
 
 
+def test_an_initial_or_a_title_does_not_end_a_sentence():
+    s = "该计划由William and Flora Hewlett Foundation、Andrew W. Mellon Foundation共同主持。笔名S.G. Tallentyre。Dr. Li讲话。"
+    assert [s[a:b] for a, b in split_sentences(s)] == [
+        "该计划由William and Flora Hewlett Foundation、Andrew W. Mellon Foundation共同主持。",
+        "笔名S.G. Tallentyre。", "Dr. Li讲话。"]
+    s = "He wrote it. Then he left."  # after a word, a full stop still ends a sentence
+    assert [s[a:b] for a, b in split_sentences(s)] == ["He wrote it. ", "Then he left."]
+
+
 def test_long_sentence_is_cut_below_twice_the_target():
     text = "，".join(["全市投入资金一百亿元支持项目建设"] * 60) + "。"
     doc = Document("d", "x.txt", "t", [text], "0")

@@ -36,7 +36,7 @@ from rag.tokenize import unglue
 QUESTION_WORDS = frozenset("""多少 几 哪 哪些 哪个 哪里 什么 怎么 怎样 如何 是否 吗 呢 多大 多高 多长 几个 几项 分别 是 有 为 了
 达到 实现 提出 要求 根据 按照 其中 以及 情况 方面 一共 总共 共 到 截至 年底 年末 全年 目前 去年 今年 明年 上年 当年
 亿元 万元 元 个 项 家 人 万人 多出 新增 年""".split())
-QUANTITY_ZH = re.compile(r"多少|几[个项家条座所人次年]?|多大|多高|多长|比例|比重|占比|百分之|增长|下降|增速|提高|降低|规模|总额|金额|数量")
+QUANTITY_ZH = re.compile(r"多少|(?<!哪)几(?!乎)[个项家条座所人次年]?|多大|多高|多长|比例|比重|占比|百分之|增长|下降|增速|提高|降低|规模|总额|金额|数量")
 # "how long/tall/old...": the question asks for a quantity or a dimension; the word itself names nothing
 DIMENSION_WORDS = frozenset("many much long tall high far old big large wide deep fast heavy".split())
 QUANTITY_EN = re.compile(r"\bhow (many|much|large|big|fast|long|high|tall|far|old|wide|deep|heavy)\b|\bwhat (share|percentage|proportion|level|rate|amount|number)\b|\bby how\b|\brate\b|\bshare\b|\bpercent|\bnumber of\b|\btotal\b|\btarget\b|\bwhat (was|is|were|are|will be)\b.{0,40}\b(gdp|revenue|income|spending|expenditure|output|investment|population|volume|value|turnover|surplus|deficit|debt|balance)\b", re.I)

@@ -38,11 +38,11 @@ MAX_CANDIDATES = 30  # candidates (by the rule score) the selector ranks
 
 # what a question asks for, by its question words (linguistic, not of any corpus); first match wins
 _QTYPES_ZH = [
-    ("date", re.compile(r"哪一?年|何年|何时|什么时候|几月|哪一?天|哪个月|年份|日期|哪个朝代|什么朝代|哪一?世纪|多少年前|始于何|哪个时期|什么时期|哪个年代")),
-    ("person", re.compile(r"谁|何人|哪一?位|哪个人|什么人|哪些人|哪个国王|哪位")),
-    ("place", re.compile(r"哪里|何处|哪儿|在哪|哪个国家|哪一?个?城市|哪座|什么地方|何地|哪个省|哪个地区|哪国|哪个洲|位于")),
-    ("org", re.compile(r"哪家|哪个公司|哪所|什么机构|哪个组织|哪个机构|哪个部门|哪支|哪个队")),
-    ("number", re.compile(r"多少|几[个项家条座所人次年名岁种位件部本倍米里天届]?|多大|多高|多长|多远|多重|多久|多深|多宽|比例|百分之|占比|比重|增长|下降|增速|规模")),
+    ("date", re.compile(r"哪[一几]?年|何年|何时|什么时候|(?<!哪)几月|哪[一几]?天|哪几?个月|年份|日期|哪个朝代|什么朝代|哪一?世纪|多少年前|始于何|哪个时期|什么时期|哪个年代")),
+    ("person", re.compile(r"谁|何人|哪[一几]?位|哪[一几]?个人|什么人|哪些人|哪[一几]?个国王")),
+    ("place", re.compile(r"哪里|何处|哪儿|在哪|哪[一几]?个?国家|哪[一几]?个?城市|哪座|什么地方|何地|哪个省|哪个地区|哪国|哪个洲|位于")),
+    ("org", re.compile(r"哪几?家|哪[一几]?个公司|哪几?所|什么机构|哪个组织|哪个机构|哪个部门|哪支|哪个队")),
+    ("number", re.compile(r"多少|(?<!哪)几(?!乎)[个项家条座所人次年名岁种位件部本倍米里天届]?|多大|多高|多长|多远|多重|多久|多深|多宽|比例|百分之|占比|比重|增长|下降|增速|规模")),
 ]
 _QTYPES_EN = [
     ("date", re.compile(r"\b(when|what (year|date|century|decade|month|day|time|period|era)|which (year|century|decade|month|period|era|dynasty)|how long ago)\b(?!-)", re.I)),
@@ -203,7 +203,7 @@ _QUESTION_CHARS = frozenset("的了是在有和与及或为什么哪谁几多少
 
 def _asked_unit(question: str) -> str:
     """The measure word a Chinese question asks in (多少分 -> 分, 几年 -> 年), else ''."""
-    m = re.search(r"(?:多少|几)([\u4e00-\u9fff])", question)
+    m = re.search(r"(?:多少|(?<!哪)几(?!乎))([\u4e00-\u9fff])", question)
     return m.group(1) if m and m.group(1) not in "个次" else ""
 
 
@@ -272,9 +272,20 @@ def views(a, cands: Sequence, hits: Sequence, dense: Sequence[float | None] | No
         return sum(w for con, w in zip(a.concepts, local) if any(f in text for f in con.forms)) / local_total
 
     def asked_cov(text: str, topic: str) -> float:
+        """sent_cov of the concepts ``topic`` doesn't name; of them all when it names every one (青湖公园是什么？
+        asked of the article 青湖公园)."""
         asked = [con for con in a.concepts if not any(f in topic for f in con.forms)]
         weight = sum(con.idf for con in asked)
-        return sum(con.idf for con in asked if any(f in text for f in con.forms)) / weight if weight else 0.0
+        if not weight:
+            return sent_cov(text)
+        return sum(con.idf for con in asked if any(f in text for f in con.forms)) / weight
+
+    def topic_of(c) -> str:
+        """A passage's topic: its section path, and its document's title when that reads as one (a plain text
+        file's title is its first line, which may be a sentence)."""
+        title = (c.hit.chunk.doc_title or "").strip()
+        heading = len(title) <= 40 and not re.search(r"[。，；！？,;!?]", title)
+        return (title if heading else "") + " " + " ".join(c.hit.chunk.section)
 
     out = []
     for c in cands:
@@ -306,8 +317,7 @@ def views(a, cands: Sequence, hits: Sequence, dense: Sequence[float | None] | No
             local_coverage=local_cov(sent), window_coverage=local_cov(before + sent), anaphoric=anaphoric(sent),
             absent_share=absent_share, top_missing=top_missing(before + sent + " ".join(c.hit.chunk.section)),
             sectioned=len(c.hit.chunk.section) >= 2,
-            asked_coverage=asked_cov(sent, title + " " + " ".join(c.hit.chunk.section)),
-            asked_window=asked_cov(before + sent, title + " " + " ".join(c.hit.chunk.section))))
+            asked_coverage=asked_cov(sent, topic_of(c)), asked_window=asked_cov(before + sent, topic_of(c))))
         d = dense[len(out) - 1] if dense else None
         if d is not None and dense_best is not None:
             out[-1].dense, out[-1].dense_gap = d, d - dense_best

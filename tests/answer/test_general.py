@@ -179,3 +179,10 @@ def test_a_question_about_what_the_documents_never_mention_is_refused():
     ans = a.answer("火星探测器的着陆时间是哪一天？", hits)
     assert ans.refused and ans.refusal_reason["kind"] == "absent" and "火星" in ans.answer, ans.answer
     assert not a.answer("青湖公园建于哪一年？", hits).refused
+
+
+def test_which_ones_is_no_quantity():
+    # 几 asks how many; 哪几 asks which ones, whose answer is a list (not trimmed to the clause with a figure)
+    assert analyse("公园有几座湖？", lambda s: 1.0, {}).quantity
+    assert not analyse("公园有哪几座湖？", lambda s: 1.0, {}).quantity
+    assert not analyse("园长几乎每天做什么？", lambda s: 1.0, {}).quantity

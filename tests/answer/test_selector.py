@@ -34,6 +34,12 @@ def test_question_types_in_both_languages():
     assert question_type("How many lakes are there?") == "number"
     assert question_type("公园位于哪个城市？") == "place"
     assert question_type("公园有什么特色？") == "other"
+    # 哪几 asks which ones (a list), not how many; 哪几年 asks for years
+    assert question_type("公园有几座湖？") == "number"
+    assert question_type("公园有哪几座湖？") == "other"
+    assert question_type("他在哪几年担任园长？") == "date"
+    assert question_type("哪几位园长来自外地？") == "person" and question_type("湖水流经哪几个国家？") == "place"
+    assert question_type("园长几乎每天做什么？") == "other"  # 几乎 (almost) asks no number
 
 
 def test_english_question_types_read_whole_words_and_units():
@@ -209,6 +215,15 @@ def test_asked_coverage_leaves_out_what_the_title_names():
     assert rank_features(an.question, "person", designer)[i] == 1.0
     designer.sectioned = True
     assert rank_features(an.question, "person", designer)[i] == 0.0
+    # a question that names only the topic: all of it is asked (the article's sentences don't score 0)
+    an2 = a.analyse("青湖公园是什么？")
+    v2 = {v.sentence: v for v in views(an2, a.candidates(an2, [h]), [h])}["青湖公园位于城东，是城区最大的公园。"]
+    assert v2.asked_coverage == v2.sent_coverage > 0
+    # a title that reads as a sentence (a plain text file's first line) is no topic
+    lead = hit(h.chunk.text, title="青湖公园位于城东，是城区最大的公园。")
+    lead.chunk.section = []
+    v3 = {v.sentence: v for v in views(an, a.candidates(an, [lead]), [lead])}["它的设计者是园林学家林启明。"]
+    assert 0.0 < v3.asked_coverage < 1.0  # the park is asked about too, and this sentence doesn't name it
     # under a title that doesn't name the park, the park is asked about too
     other = hit(h.chunk.text, title="城东风光")
     vs = {v.sentence: v for v in views(an, a.candidates(an, [other]), [other])}
