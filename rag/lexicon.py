@@ -93,6 +93,24 @@ def anaphoric(sentence: str) -> bool:
     return bool(_DEMONSTRATIVE.search(first))
 
 
+# the last clause of a sentence that announces what follows: "…具有数个独有特征。", "…规定了以下几种情形。" (the
+# items are in the next sentence)
+_CATAPHORIC = re.compile(r"(?:如下|以下|下列|下面|数个|几个|多个|若干|数项|几项|多项|数种|几种|多种)[^，,；;。、]{0,8}$")
+
+
+def cataphoric(sentence: str) -> bool:
+    """Whether ``sentence`` announces what the next one says: its last clause announces items (以下, 数个…)
+    and it lists none itself.
+
+    >>> cataphoric("在沧龙类中，浮龙具有数个独有特征。"), cataphoric("浮龙具有数个特征，如鳍状肢狭窄、尾鳍大。")
+    (True, False)
+    >>> cataphoric("该法规定了以下几种情形。"), cataphoric("全市新增学位1.7万个。")
+    (True, False)
+    """
+    s = sentence.strip().rstrip("。！？!?")
+    return "、" not in s and bool(_CATAPHORIC.search(s))
+
+
 # Chinese measure words jieba may glue to the noun after a number ("6个晶圆" -> "6", "个晶圆")
 MEASURE_WORDS = frozenset("个项家座条名位种批所户件次辆套")
 CHINESE_NUMERAL_UNITS = frozenset("十百千万亿")

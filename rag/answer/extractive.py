@@ -28,7 +28,7 @@ from rag.answer.selector import (MAX_CANDIDATES, VETOES, Selector, answer_row, q
 from rag.answer.types import Answer, Citation
 from rag.chunk import split_sentences
 from rag.profile import Profile, index_profile
-from rag.lexicon import YEAR_WORD, anaphoric, years_in
+from rag.lexicon import YEAR_WORD, anaphoric, cataphoric, years_in
 from rag.types import Hit
 
 # a comma or colon between digits (22,392; 10:30) is part of a number, never a clause boundary
@@ -327,7 +327,7 @@ class OfflineAnswerer:
                                           # the near miss, so the reader can see it in its passage
                                           "chunk_id": cands[0].hit.chunk.chunk_id if cands else "",
                                           "sentence": cands[0].sentence if cands else ""})
-        chosen = _with_antecedents(chosen, hits)
+        chosen = _with_sequels(_with_antecedents(chosen, hits))
         chosen.sort(key=lambda c: (c.n, c.hit.chunk.text.find(c.sentence)))
         parts = [(c.n, trim(c.sentence, a) if a.quantity else c.sentence.rstrip("。；;"), c.hit) for c in chosen]
         text = compose_zh(parts) if lang == "zh" else compose_en(parts, a, self.profile)
@@ -380,6 +380,35 @@ def _with_antecedents(chosen: list[Candidate], hits: list[Hit]) -> list[Candidat
                 break
         out.append(c)
     # a sentence now quoted inside another one's antecedent pair is not repeated
+    return [c for c in out if not any(c is not o and c.sentence in o.sentence for o in out)]
+
+
+def sequel(line: str, sentence: str) -> str | None:
+    """``sentence`` with the sentence after it in its paragraph ``line`` when ``sentence`` announces what
+    follows (:func:`rag.lexicon.cataphoric`), else None.
+
+    >>> sequel("浮龙具有数个独有特征。它们的鳍状肢狭窄、尾鳍大。浮龙的眼睛也相当大。", "浮龙具有数个独有特征。")
+    '浮龙具有数个独有特征。它们的鳍状肢狭窄、尾鳍大。'
+    >>> sequel("浮龙是沧龙类。它们的鳍状肢狭窄。", "浮龙是沧龙类。") is None
+    True
+    """
+    if not cataphoric(sentence):
+        return None
+    spans = split_sentences(line)
+    for (s0, s1), (_, n1) in zip(spans, spans[1:]):
+        if line[s0:s1].strip() == sentence:
+            return line[s0:n1].strip()
+    return None
+
+
+def _with_sequels(chosen: list[Candidate]) -> list[Candidate]:
+    """``chosen`` with each sentence that announces items quoted together with the sentence after it."""
+    out: list[Candidate] = []
+    for c in chosen:
+        both = next((sequel(line, c.sentence) for line in c.hit.chunk.text.split("\n") if c.sentence in line), None)
+        if both and not any(both in o.sentence or o.sentence in both for o in out):
+            c = replace(c, sentence=both)
+        out.append(c)
     return [c for c in out if not any(c is not o and c.sentence in o.sentence for o in out)]
 
 

@@ -186,3 +186,10 @@ def test_which_ones_is_no_quantity():
     assert analyse("公园有几座湖？", lambda s: 1.0, {}).quantity
     assert not analyse("公园有哪几座湖？", lambda s: 1.0, {}).quantity
     assert not analyse("园长几乎每天做什么？", lambda s: 1.0, {}).quantity
+
+
+def test_a_sentence_that_announces_items_is_quoted_with_the_next_one():
+    h = hit("青湖龟是一种淡水龟。青湖龟具有数个独有特征。背甲扁平、腹甲鲜黄最为醒目。它以水草为食。", title="青湖龟")
+    ans = answerer([h]).answer("青湖龟有哪些独有特征？", [h])
+    assert not ans.refused and "青湖龟具有数个独有特征。背甲扁平、腹甲鲜黄最为醒目" in ans.answer, ans.answer
+    assert "水草" not in ans.answer and ans.citations and not ans.unsupported
