@@ -354,13 +354,21 @@ def antecedent(line: str, sentence: str) -> str | None:
     >>> antecedent("周衡是清代园艺家。此外，他还行医。", "此外，他还行医。") is None
     True
     """
-    if not anaphoric(sentence):
-        return None
+    return _pair(line, sentence, after=False) if anaphoric(sentence) else None
+
+
+def _pair(line: str, sentence: str, after: bool) -> str | None:
+    """``sentence`` joined with the sentence after (``after``) or before it in ``line``, as they stand."""
     spans = split_sentences(line)
-    for (p0, _), (s0, s1) in zip(spans, spans[1:]):
-        if line[s0:s1].strip() == sentence:
-            return line[p0:s1].strip()
+    for (a0, a1), (b0, b1) in zip(spans, spans[1:]):
+        if (line[a0:a1] if after else line[b0:b1]).strip() == sentence:
+            return line[a0:b1].strip()
     return None
+
+
+def _not_repeated(out: list[Candidate]) -> list[Candidate]:
+    """``out`` without a sentence quoted inside another one's pair."""
+    return [c for c in out if not any(c is not o and c.sentence in o.sentence for o in out)]
 
 
 def _with_antecedents(chosen: list[Candidate], hits: list[Hit]) -> list[Candidate]:
@@ -379,8 +387,7 @@ def _with_antecedents(chosen: list[Candidate], hits: list[Hit]) -> list[Candidat
                     c = replace(c, sentence=both, n=n, hit=h)
                 break
         out.append(c)
-    # a sentence now quoted inside another one's antecedent pair is not repeated
-    return [c for c in out if not any(c is not o and c.sentence in o.sentence for o in out)]
+    return _not_repeated(out)
 
 
 def sequel(line: str, sentence: str) -> str | None:
@@ -392,13 +399,7 @@ def sequel(line: str, sentence: str) -> str | None:
     >>> sequel("浮龙是沧龙类。它们的鳍状肢狭窄。", "浮龙是沧龙类。") is None
     True
     """
-    if not cataphoric(sentence):
-        return None
-    spans = split_sentences(line)
-    for (s0, s1), (_, n1) in zip(spans, spans[1:]):
-        if line[s0:s1].strip() == sentence:
-            return line[s0:n1].strip()
-    return None
+    return _pair(line, sentence, after=True) if cataphoric(sentence) else None
 
 
 def _with_sequels(chosen: list[Candidate]) -> list[Candidate]:
@@ -409,7 +410,7 @@ def _with_sequels(chosen: list[Candidate]) -> list[Candidate]:
         if both and not any(both in o.sentence or o.sentence in both for o in out):
             c = replace(c, sentence=both)
         out.append(c)
-    return [c for c in out if not any(c is not o and c.sentence in o.sentence for o in out)]
+    return _not_repeated(out)
 
 
 MAX_PARTS = 2  # sentences a multi-part question may add to the answer

@@ -280,12 +280,11 @@ def views(a, cands: Sequence, hits: Sequence, dense: Sequence[float | None] | No
             return sent_cov(text)
         return sum(con.idf for con in asked if any(f in text for f in con.forms)) / weight
 
-    def topic_of(c) -> str:
+    def topic_of(title: str, section: Sequence[str]) -> str:
         """A passage's topic: its section path, and its document's title when that reads as one (a plain text
         file's title is its first line, which may be a sentence)."""
-        title = (c.hit.chunk.doc_title or "").strip()
         heading = len(title) <= 40 and not re.search(r"[。，；！？,;!?]", title)
-        return (title if heading else "") + " " + " ".join(c.hit.chunk.section)
+        return (title if heading else "") + " " + " ".join(section)
 
     out = []
     for c in cands:
@@ -308,6 +307,7 @@ def views(a, cands: Sequence, hits: Sequence, dense: Sequence[float | None] | No
         else:
             proximity = float(len(places))
         title = (c.hit.chunk.doc_title or "").strip()
+        topic = topic_of(title, c.hit.chunk.section)
         out.append(CandidateView(
             sentence=sent, context=" ".join(c.hit.chunk.section), rank=c.n, retrieval=c.hit.score / top,
             rule_score=c.score, coverage=c.coverage, sent_coverage=got / total if a.concepts else 0.0,
@@ -317,7 +317,7 @@ def views(a, cands: Sequence, hits: Sequence, dense: Sequence[float | None] | No
             local_coverage=local_cov(sent), window_coverage=local_cov(before + sent), anaphoric=anaphoric(sent),
             absent_share=absent_share, top_missing=top_missing(before + sent + " ".join(c.hit.chunk.section)),
             sectioned=len(c.hit.chunk.section) >= 2,
-            asked_coverage=asked_cov(sent, topic_of(c)), asked_window=asked_cov(before + sent, topic_of(c))))
+            asked_coverage=asked_cov(sent, topic), asked_window=asked_cov(before + sent, topic)))
         d = dense[len(out) - 1] if dense else None
         if d is not None and dense_best is not None:
             out[-1].dense, out[-1].dense_gap = d, d - dense_best
