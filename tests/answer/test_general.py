@@ -189,7 +189,29 @@ def test_which_ones_is_no_quantity():
 
 
 def test_a_sentence_that_announces_items_is_quoted_with_the_next_one():
-    h = hit("青湖龟是一种淡水龟。青湖龟具有数个独有特征。背甲扁平、腹甲鲜黄最为醒目。它以水草为食。", title="青湖龟")
+    h = hit("青湖龟是一种淡水龟。青湖龟具有数个独有特征。背甲扁平、腹甲鲜黄最为醒目。\n它以水草为食。", title="青湖龟")
     ans = answerer([h]).answer("青湖龟有哪些独有特征？", [h])
     assert not ans.refused and "青湖龟具有数个独有特征。背甲扁平、腹甲鲜黄最为醒目" in ans.answer, ans.answer
     assert "水草" not in ans.answer and ans.citations and not ans.unsupported
+
+
+def test_a_description_is_quoted_over_the_sentences_of_its_paragraph():
+    h = hit("青湖龟是一种淡水龟，分布于青湖一带。青湖龟外形独特。其背甲扁平，呈暗褐色。腹甲鲜黄，有黑斑。\n"
+            "青湖龟以水草为食。", title="青湖龟")
+    ans = answerer([h]).answer("青湖龟的外形是怎样的？", [h])
+    assert not ans.refused and "其背甲扁平，呈暗褐色。腹甲鲜黄，有黑斑" in ans.answer, ans.answer
+    assert "水草" not in ans.answer and ans.citations and not ans.unsupported  # the paragraph ends there
+
+
+def test_a_name_or_a_figure_is_quoted_alone():
+    h = hit("青湖龟是一种淡水龟。它的背甲长约20厘米。腹甲鲜黄，有黑斑。", title="青湖龟")
+    ans = answerer([h]).answer("青湖龟的背甲长多少厘米？", [h])
+    assert not ans.refused and "20厘米" in ans.answer and "腹甲" not in ans.answer, ans.answer
+
+
+def test_a_why_question_quotes_the_cause_before_a_sentence_that_gives_none():
+    h = hit("阎行夜袭韩遂，但失败。韩遂极为失意，成公英建议他投靠羌人。韩遂听从，率部投靠羌人。\n此后韩遂病逝。",
+            title="韩遂")
+    ans = answerer([h]).answer("韩遂为什么投靠羌人？", [h])
+    assert not ans.refused and "成公英建议他投靠羌人" in ans.answer, ans.answer
+    assert "病逝" not in ans.answer and ans.citations and not ans.unsupported
