@@ -72,6 +72,13 @@ Mellon") or a title ("Dr.") ends no sentence. Best sentence right on validation:
 en .725, gazette .880, law-train .417; threshold 0.05. The rank model's L2 strength (0.5) checked on validation
 then: 0.05 the same; 2, 8, 32 within one to four questions per pool, up on XQuAD and down on CMRC (8: XQuAD zh
 .812, en .750, CMRC .806, gazette .840); kept.
+Kept, 2026-12-07 (session 9): ``months_agree``, the share of the question's year-and-month dates (1984年6月至1985年1月,
+June 1984) that the sentence names, beside the year-level ``years_agree``: a biography's career lines share the
+years and differ by month. Best sentence right on validation unchanged but for CMRC train .824 -> .825; the
+offline answers (rag eval, train / validation): CMRC .907 -> .910 / .858 -> .871, other pools unchanged;
+threshold 0.05 -> 0.04. Refitted before it (same session) because 为什么/为何/何时/怎么样/多久 became question
+words instead of concepts (为什么 was a question concept no sentence has): validation within one question per
+pool (CMRC .865 -> .858 with the description runs of rag.answer.extractive.run_of).
 Tried before it: the same features for every passage (validation CMRC .787, law-train .333, threshold 0.10, and
 one more gazette dev English question wrong) and, with them, the Chinese terms of an English title's words
 through the index's bridge counted as topic (XQuAD's titles are English; validation XQuAD zh .812 -> .787,

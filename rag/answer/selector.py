@@ -146,13 +146,15 @@ class CandidateView:
     asked_coverage: float = 0.0  # sent_coverage of the question's concepts that its document's title and section
     # path don't name (what is asked about the topic, not the topic)
     asked_window: float = 0.0  # the same over the sentence and the one before it
+    months_agree: float = 0.0  # share of the question's year-and-month dates (1984年6月, June 1984) the sentence has
 
 
 RANK_FEATURES = ("bias", "rule_score", "coverage", "sent_coverage", "bigram_q", "novelty", "type_match",
                  "type_miss", "years_agree", "years_clash", "inv_rank", "retrieval", "log_len", "proximity",
                  "is_title", "qt_other", "neighbour_coverage", "position", "lcs_q", "char_cov", "unit_match",
                  "cov_x_type", "dense", "dense_gap", "dense_top", "local_cov", "window_cov", "anaphoric",
-                 "window_x_anaphoric", "top_missing", "absent_share", "finer_miss", "sent_cov_x_sectioned", "asked_cov", "asked_window")
+                 "window_x_anaphoric", "top_missing", "absent_share", "finer_miss", "sent_cov_x_sectioned", "asked_cov", "asked_window",
+                 "months_agree")
 ANSWER_FEATURES = ("bias", "p_best", "margin", "rule_score", "coverage", "sent_coverage", "bigram_q", "type_match",
                    "type_miss", "years_clash", "retrieval", "lang_en", "unmapped_share", "reason_exact",
                    "reason_rate", "reason_other_kind", "reason_other_head", "reason_unmapped", "dense", "dense_max",
@@ -180,7 +182,7 @@ def rank_features(question: str, qtype: str, c: CandidateView) -> list[float]:
             None if c.dense_gap is None else float(c.dense_gap >= 0.0), c.local_coverage, c.window_coverage,
             float(c.anaphoric), c.window_coverage * float(c.anaphoric), c.top_missing, c.absent_share,
             float(_finer_missing(question, c.sentence)), c.sent_coverage * float(c.sectioned),
-            c.asked_coverage * float(not c.sectioned), c.asked_window * float(not c.sectioned)]
+            c.asked_coverage * float(not c.sectioned), c.asked_window * float(not c.sectioned), c.months_agree]
 
 
 _FINER_ZH = re.compile(r"几月|哪个月|哪一?天|几号|几日|哪日|具体日期|什么日子")
@@ -199,6 +201,25 @@ def _finer_missing(question: str, sentence: str) -> bool:
 
 # characters of question words: no evidence that a sentence is about the question
 _QUESTION_CHARS = frozenset("的了是在有和与及或为什么哪谁几多少何吗呢怎样如时候年月日个")
+
+
+_YEAR_MONTH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
+_MONTHS_EN = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_YEAR_MONTH_EN = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?(\d{4})\b",
+                            re.I)
+
+
+def year_months(text: str) -> set[tuple[str, int]]:
+    """The year-and-month dates ``text`` names, as (year, month).
+
+    >>> sorted(year_months("1984年6月至1985年01月任副部长"))
+    [('1984', 6), ('1985', 1)]
+    >>> sorted(year_months("In June 1984 and on May 3, 1990"))
+    [('1984', 6), ('1990', 5)]
+    """
+    out = {(y, int(m)) for y, m in _YEAR_MONTH.findall(text)}
+    out |= {(y, _MONTHS_EN.index(m.lower()[:3]) + 1) for m, y in _YEAR_MONTH_EN.findall(text)}
+    return out
 
 
 def _asked_unit(question: str) -> str:
@@ -241,6 +262,7 @@ def views(a, cands: Sequence, hits: Sequence, dense: Sequence[float | None] | No
     top = max((h.score for h in hits), default=0.0) or 1.0
     total = a.total_idf
     qyears = set(a.years)
+    qmonths = year_months(a.question)
 
     def sent_cov(text: str) -> float:
         return sum(con.idf for con in a.concepts if any(f in text for f in con.forms)) / total if a.concepts else 0.0
@@ -317,7 +339,8 @@ def views(a, cands: Sequence, hits: Sequence, dense: Sequence[float | None] | No
             local_coverage=local_cov(sent), window_coverage=local_cov(before + sent), anaphoric=anaphoric(sent),
             absent_share=absent_share, top_missing=top_missing(before + sent + " ".join(c.hit.chunk.section)),
             sectioned=len(c.hit.chunk.section) >= 2,
-            asked_coverage=asked_cov(sent, topic), asked_window=asked_cov(before + sent, topic)))
+            asked_coverage=asked_cov(sent, topic), asked_window=asked_cov(before + sent, topic),
+            months_agree=len(qmonths & year_months(sent)) / len(qmonths) if qmonths else 0.0))
         d = dense[len(out) - 1] if dense else None
         if d is not None and dense_best is not None:
             out[-1].dense, out[-1].dense_gap = d, d - dense_best
