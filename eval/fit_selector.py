@@ -79,6 +79,13 @@ offline answers (rag eval, train / validation): CMRC .907 -> .910 / .858 -> .871
 threshold 0.05 -> 0.04. Refitted before it (same session) because 为什么/为何/何时/怎么样/多久 became question
 words instead of concepts (为什么 was a question concept no sentence has): validation within one question per
 pool (CMRC .865 -> .858 with the description runs of rag.answer.extractive.run_of).
+Tried and left out (session 9): an English question's dense and coverage features as separate rank features
+(dense, dense_gap, coverage, sent_coverage times "the question is English"): best sentence right on validation
+CMRC .819 -> .845, XQuAD zh .787 -> .800, XQuAD en .725 the same, but the offline answers (rag eval) no better
+on validation (XQuAD zh .887 -> .875, CMRC .871 and XQuAD en .838 the same) and the gazette's held-out English
+answers one fewer right. And the keyword bridge keying each comma-separated part of a CC-CEDICT sense
+("Baghdad, capital of Iraq" -> baghdad; 5,024 -> 5,227 phrases over XQuAD): answers on the train and validation
+splits the same, XQuAD en train hit@5 .946 -> .944; not worth rebuilding every index.
 Tried before it: the same features for every passage (validation CMRC .787, law-train .333, threshold 0.10, and
 one more gazette dev English question wrong) and, with them, the Chinese terms of an English title's words
 through the index's bridge counted as topic (XQuAD's titles are English; validation XQuAD zh .812 -> .787,
