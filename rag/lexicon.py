@@ -113,47 +113,60 @@ def cataphoric(sentence: str) -> bool:
 
 # a question that asks for a description, a list or an explanation, whose answer may run over several sentences
 # of a paragraph ("…的特点是什么？", "有哪些症状？", "为什么…？", "Why…?", "What happened…?"); not one asking for a
-# name ("…的名字是什么？")
-_DESCRIBE_ZH = re.compile(r"什么是|是什么(?!时候|人|地方)|有哪些|特点|特征|特色|症状|用途|功能|职能|作用|影响|意义|内容|经过|"
-                          r"过程|怎样|如何|什么样|怎么|由来|原因|为什么|为何")
-_DESCRIBE_EN = re.compile(r"^\W*(why|how (?!many|much|long|tall|high|far|old|big|large|wide|deep|heavy|fast|often|soon)"
+# name or another single value ("…的名字是什么？", "…的首都是什么？"): 是什么 asks for a definition only after a bare
+# term ("三角关系是什么？"), not after X的Y
+_DESCRIBE_ZH = re.compile(r"什么是|^[^的]{1,20}是什么[？?]?$|有哪些|特点|特征|特色|症状|用途|功能|职能|作用|影响|意义|内容|"
+                          r"经过|过程|怎样|如何|什么样|怎么|由来|来历|原因|为什么|为何|为啥|因何")
+_DESCRIBE_EN = re.compile(r"\b(why|how (?!many|much|long|tall|high|far|old|big|large|wide|deep|heavy|fast|often|soon)"
                           r"|describe|explain)\b|\bwhat happened\b|\bwhat (are|were) (the|its|their) (main )?(features|"
                           r"characteristics|effects|functions|uses|symptoms|reasons|causes|consequences)\b", re.I)
 _NAME_ASKED = re.compile(r"名字|名称|叫什么|称为什么|简称|全称|\bname\b", re.I)
 # a question that asks why; and the words by which a sentence gives a cause itself
-_REASON = re.compile(r"为什么|为何|原因|何故|怎么会|\bwhy\b|\b(reason|cause)s?\b", re.I)
-_CAUSE = re.compile(r"因为|由于|因此|所以|为了|以便|导致|致使|因而|于是|之故|原因|鉴于|\b(because|since|due to|so that)\b", re.I)
-
-
-def asks_description(question: str) -> bool:
-    """Whether ``question`` asks for a description, a list or an explanation (not a name).
-
-    >>> asks_description("乡里制的特点是什么？"), asks_description("这种鸟的名字是什么？")
-    (True, False)
-    >>> asks_description("Why did the Huguenots leave France?"), asks_description("How many people live there?")
-    (True, False)
-    """
-    if _NAME_ASKED.search(question):
-        return False
-    return bool(_DESCRIBE_ZH.search(question) or _DESCRIBE_EN.search(question))
+_REASON = re.compile(r"为什么|为何|为啥|因何|何故|原因|由来|来历|怎么会|\bwhy\b|\bwhat (was |is |were |are )?(the )?"
+                     r"(reasons?|causes?)\b|\bwhat caused\b|\breasons? for\b", re.I)
+_CAUSE = re.compile(r"因为|由于|为了|以便|导致|致使|之故|原因(?!不明|不详|未明)|鉴于|(?<!^)(?:因此|所以|因而|于是)"
+                    r"|\b(because|due to|so that|owing to)\b", re.I)
 
 
 def asks_reason(question: str) -> bool:
-    """Whether ``question`` asks why.
+    """Whether ``question`` asks why (or how something came about).
 
     >>> asks_reason("韩遂为什么投靠羌人？"), asks_reason("What caused the fire?"), asks_reason("谁投靠了羌人？")
     (True, True, False)
     """
-    return bool(_REASON.search(question) or re.search(r"\bwhat caused\b", question, re.I))
+    return bool(_REASON.search(question))
+
+
+def asks_description(question: str) -> bool:
+    """Whether ``question`` asks for a description, a list or an explanation (not a name or another single
+    value); every question asking why does.
+
+    >>> asks_description("乡里制的特点是什么？"), asks_description("这种鸟的名字是什么？")
+    (True, False)
+    >>> asks_description("三角关系是什么？"), asks_description("青国的首都是什么？")
+    (True, False)
+    >>> asks_description("Why did the Huguenots leave France?"), asks_description("How many people live there?")
+    (True, False)
+    >>> asks_description("这座山名称的由来是什么？"), asks_description("What was the reason for the delay?")
+    (True, True)
+    """
+    if asks_reason(question):
+        return True
+    if _NAME_ASKED.search(question):
+        return False
+    return bool(_DESCRIBE_ZH.search(question.strip()) or _DESCRIBE_EN.search(question))
 
 
 def gives_cause(sentence: str) -> bool:
-    """Whether ``sentence`` states a cause itself (因为, 由于, 因此, because, …).
+    """Whether ``sentence`` states a cause itself (因为, 由于, …，因此…, because, …); one opening with 因此/所以
+    states a consequence of the sentence before it.
 
     >>> gives_cause("由于韩遂曾经有恩于羌人，所以得到保护。"), gives_cause("韩遂听从，投靠羌人。")
     (True, False)
+    >>> gives_cause("因此被称为阿若。"), gives_cause("事故原因不明。")
+    (False, False)
     """
-    return bool(_CAUSE.search(sentence))
+    return bool(_CAUSE.search(sentence.strip()))
 
 
 # Chinese measure words jieba may glue to the noun after a number ("6个晶圆" -> "6", "个晶圆")

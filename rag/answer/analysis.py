@@ -34,7 +34,7 @@ from rag.tokenize import unglue
 
 # the language's question words and fillers (a genre's own fillers, 政府/报告/预算, are in its profile)
 QUESTION_WORDS = frozenset("""多少 几 哪 哪些 哪个 哪里 哪儿 什么 怎么 怎样 怎么样 什么样 如何 为什么 为何 为啥 何时 何处 何地 何人 何种
-多久 多远 多重 多深 多宽 是否 吗 呢 多大 多高 多长 几个 几项 分别 是 有 为 了
+多久 是否 吗 呢 多大 多高 多长 几个 几项 分别 是 有 为 了
 达到 实现 提出 要求 根据 按照 其中 以及 情况 方面 一共 总共 共 到 截至 年底 年末 全年 目前 去年 今年 明年 上年 当年
 亿元 万元 元 个 项 家 人 万人 多出 新增 年""".split())
 QUANTITY_ZH = re.compile(r"多少|(?<!哪)几(?!乎)[个项家条座所人次年]?|多大|多高|多长|比例|比重|占比|百分之|增长|下降|增速|提高|降低|规模|总额|金额|数量")

@@ -51,7 +51,8 @@ def compose_en(parts, analysis=None, profile: Profile | None = None) -> str:
     out = []
     for n, text, hit in parts:
         sentence = render_all(text.rstrip("。；"))
-        out.append(f"According to {_source_label(hit, profile)} [{n}]: {sentence}.")
+        end = "" if sentence.endswith((".", "!", "?")) else "."  # an English quote keeps its own full stop
+        out.append(f"According to {_source_label(hit, profile)} [{n}]: {sentence}{end}")
     terms = []
     seen = set()
     for _, text, _ in parts:

@@ -328,7 +328,8 @@ class OfflineAnswerer:
                                           "chunk_id": cands[0].hit.chunk.chunk_id if cands else "",
                                           "sentence": cands[0].sentence if cands else ""})
         chosen = _with_sequels(_with_antecedents(chosen, hits))
-        if reason is None and question_type(question) == "other" and asks_description(question):
+        if reason is None and (asks_reason(question) or (question_type(question) == "other"
+                                                         and asks_description(question))):
             chosen = _with_run(chosen, asks_reason(question))
         chosen.sort(key=lambda c: (c.n, c.hit.chunk.text.find(c.sentence)))
         parts = [(c.n, trim(c.sentence, a) if a.quantity else c.sentence.rstrip("。；;"), c.hit) for c in chosen]
@@ -420,47 +421,71 @@ def _with_sequels(chosen: list[Candidate]) -> list[Candidate]:
 RUN_CHARS = 300
 
 
-def run_of(line: str, sentence: str, back: bool, limit: int = RUN_CHARS) -> str:
-    """``sentence`` with the sentences after it in its paragraph ``line`` (``back``: first those before it) for
-    as long as the quote stays within ``limit`` characters: the answer to a question asking for a description,
-    a list or a reason, which a paragraph often gives over several sentences.
+# a line that continues a list: "一是…", "（二）…", "3. …", "- …"
+_LIST_ITEM = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]{1,3}[)）.、．]|[一二三四五六七八九十]是|第[一二三四五六七八九十\d]+[，、,：:]"
+                        r"|[-•·*●▪]\s)")
 
-    >>> run_of("浮龙是沧龙类。它的鳍状肢狭窄。眼睛也相当大。", "它的鳍状肢狭窄。", back=False)
+
+def _units(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, line number) of every sentence of ``text``, its lines split apart."""
+    out, off = [], 0
+    for k, line in enumerate(text.split("\n")):
+        out += [(off + a, off + b, k) for a, b in split_sentences(line)]
+        off += len(line) + 1
+    return out
+
+
+def run_of(text: str, sentence: str, back: bool, limit: int = RUN_CHARS) -> str:
+    r"""``sentence`` with the sentences after it in its paragraph of ``text`` (``back``: first those before it)
+    for as long as the quote stays within ``limit`` characters: the answer to a question asking for a
+    description, a list or a reason, which a paragraph often gives over several sentences. A paragraph that
+    announces a list (…如下：) runs on into the list's lines.
+
+    >>> run_of("浮龙是沧龙类。它的鳍状肢狭窄。眼睛也相当大。\n浮龙生活在海中。", "它的鳍状肢狭窄。", back=False)
     '它的鳍状肢狭窄。眼睛也相当大。'
     >>> run_of("阎行攻击韩遂，但失败。韩遂听从，投靠羌人。", "韩遂听从，投靠羌人。", back=True)
     '阎行攻击韩遂，但失败。韩遂听从，投靠羌人。'
+    >>> run_of("其特点如下：\n一是鳍大。\n二是眼大。\n浮龙生活在海中。", "其特点如下：", back=False)
+    '其特点如下：\n一是鳍大。\n二是眼大。'
     >>> run_of("甲。乙。", "甲。", back=False, limit=3)
     '甲。'
     """
-    at = line.find(sentence)
+    units = _units(text)
+    # where the sentence stands: at the start of one of the text's sentences (a sentence may also end another)
+    at = next((a + len(text[a:b]) - len(text[a:b].lstrip()) for a, b, _ in units
+               if text.startswith(sentence, a + len(text[a:b]) - len(text[a:b].lstrip()))), text.find(sentence))
     if at < 0:
         return sentence
     start, end = at, at + len(sentence)
-    spans = split_sentences(line)
+    line = next((k for a, b, k in units if a <= at < b), None)
     if back:
-        for a0, _ in reversed([sp for sp in spans if sp[1] <= start]):
-            if end - a0 > limit:
+        for a, _, k in reversed([u for u in units if u[1] <= start]):
+            if k != line or end - a > limit:
                 break
-            start = a0
-    for _, b1 in (sp for sp in spans if sp[0] >= end):
-        if b1 - start > limit:
+            start = a
+    last = next((k for a, b, k in reversed(units) if a < end), line)
+    for a, b, k in (u for u in units if u[0] >= end):
+        if k != last and not (text[:end].rstrip().endswith(("：", ":")) or _LIST_ITEM.match(text[a:b])):
+            break  # a new paragraph, and no list item
+        if b - start > limit:
             break
-        end = b1
-    return line[start:end].strip()
+        end, last = b, k
+    return text[start:end].strip()
 
 
 def _with_run(chosen: list[Candidate], reason: bool) -> list[Candidate]:
     """``chosen`` with its best sentence quoted with the rest of its run (:func:`run_of`); for a question asking
-    why, with the sentences before it first when it gives no cause itself (it states the effect asked about)."""
+    why, with the sentences before it first when it gives no cause itself (it states the effect asked about).
+    Another chosen sentence the run takes in, wholly or in part, is left out."""
     if not chosen:
         return chosen
     best = chosen[0]
-    back = reason and not gives_cause(best.sentence)
-    run = next((run_of(line, best.sentence, back) for line in best.hit.chunk.text.split("\n")
-                if best.sentence in line), None)
-    if run and run != best.sentence:
-        chosen = [replace(best, sentence=run), *chosen[1:]]
-    return _not_repeated(chosen)
+    run = run_of(best.hit.chunk.text, best.sentence, reason and not gives_cause(best.sentence))
+    if run == best.sentence:
+        return chosen
+    rest = [c for c in chosen[1:] if not (c.hit is best.hit and any(
+        text[a:b].strip() in run for text in [c.sentence] for a, b in split_sentences(text) if text[a:b].strip()))]
+    return _not_repeated([replace(best, sentence=run), *rest])
 
 
 MAX_PARTS = 2  # sentences a multi-part question may add to the answer

@@ -146,7 +146,7 @@ class CandidateView:
     asked_coverage: float = 0.0  # sent_coverage of the question's concepts that its document's title and section
     # path don't name (what is asked about the topic, not the topic)
     asked_window: float = 0.0  # the same over the sentence and the one before it
-    months_agree: float = 0.0  # share of the question's year-and-month dates (1984年6月, June 1984) the sentence has
+    months_agree: bool = False  # the sentence names every year-and-month date (1984年6月, June 1984) the question does
 
 
 RANK_FEATURES = ("bias", "rule_score", "coverage", "sent_coverage", "bigram_q", "novelty", "type_match",
@@ -182,7 +182,7 @@ def rank_features(question: str, qtype: str, c: CandidateView) -> list[float]:
             None if c.dense_gap is None else float(c.dense_gap >= 0.0), c.local_coverage, c.window_coverage,
             float(c.anaphoric), c.window_coverage * float(c.anaphoric), c.top_missing, c.absent_share,
             float(_finer_missing(question, c.sentence)), c.sent_coverage * float(c.sectioned),
-            c.asked_coverage * float(not c.sectioned), c.asked_window * float(not c.sectioned), c.months_agree]
+            c.asked_coverage * float(not c.sectioned), c.asked_window * float(not c.sectioned), float(c.months_agree)]
 
 
 _FINER_ZH = re.compile(r"几月|哪个月|哪一?天|几号|几日|哪日|具体日期|什么日子")
@@ -204,21 +204,24 @@ _QUESTION_CHARS = frozenset("的了是在有和与及或为什么哪谁几多少
 
 
 _YEAR_MONTH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
-_MONTHS_EN = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_YEAR_MONTH_EN = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?(\d{4})\b",
-                            re.I)
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December")
+# a capitalised month name or its abbreviation (Jan., Sept.), an optional day, a year: "June 1984", "May 3, 1990"
+_YEAR_MONTH_EN = re.compile(r"\b(" + "|".join(m for m in _MONTHS_EN) + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.)"
+                            r"\s+(?:\d{1,2},?\s+)?(\d{4})\b")
 
 
 def year_months(text: str) -> set[tuple[str, int]]:
     """The year-and-month dates ``text`` names, as (year, month).
 
-    >>> sorted(year_months("1984年6月至1985年01月任副部长"))
+    >>> sorted(year_months("1984年6月至1985年01月任副部长，1984年13月"))
     [('1984', 6), ('1985', 1)]
-    >>> sorted(year_months("In June 1984 and on May 3, 1990"))
-    [('1984', 6), ('1990', 5)]
+    >>> sorted(year_months("In June 1984, on May 3, 1990 and Sept. 2001; the Mars 2020 rover; Mayor 2010"))
+    [('1984', 6), ('1990', 5), ('2001', 9)]
     """
-    out = {(y, int(m)) for y, m in _YEAR_MONTH.findall(text)}
-    out |= {(y, _MONTHS_EN.index(m.lower()[:3]) + 1) for m, y in _YEAR_MONTH_EN.findall(text)}
+    out = {(y, int(m)) for y, m in _YEAR_MONTH.findall(text) if 1 <= int(m) <= 12}
+    out |= {(y, next(i for i, name in enumerate(_MONTHS_EN, 1) if name.startswith(m.rstrip(".")[:3])))
+            for m, y in _YEAR_MONTH_EN.findall(text)}
     return out
 
 
@@ -340,7 +343,7 @@ def views(a, cands: Sequence, hits: Sequence, dense: Sequence[float | None] | No
             absent_share=absent_share, top_missing=top_missing(before + sent + " ".join(c.hit.chunk.section)),
             sectioned=len(c.hit.chunk.section) >= 2,
             asked_coverage=asked_cov(sent, topic), asked_window=asked_cov(before + sent, topic),
-            months_agree=len(qmonths & year_months(sent)) / len(qmonths) if qmonths else 0.0))
+            months_agree=bool(qmonths) and qmonths <= year_months(sent)))
         d = dense[len(out) - 1] if dense else None
         if d is not None and dense_best is not None:
             out[-1].dense, out[-1].dense_gap = d, d - dense_best

@@ -215,3 +215,22 @@ def test_a_why_question_quotes_the_cause_before_a_sentence_that_gives_none():
     ans = answerer([h]).answer("韩遂为什么投靠羌人？", [h])
     assert not ans.refused and "成公英建议他投靠羌人" in ans.answer, ans.answer
     assert "病逝" not in ans.answer and ans.citations and not ans.unsupported
+
+
+def test_a_list_announced_by_a_colon_is_quoted_over_its_lines():
+    h = hit("青湖龟的主要特点如下：\n一是背甲扁平。\n二是腹甲鲜黄。\n青湖龟以水草为食。", title="青湖龟")
+    ans = answerer([h]).answer("青湖龟有哪些主要特点？", [h])
+    assert not ans.refused and "一是背甲扁平" in ans.answer and "二是腹甲鲜黄" in ans.answer, ans.answer
+    assert "水草" not in ans.answer and ans.citations and not ans.unsupported
+
+
+def test_a_single_value_asked_with_shi_shenme_is_quoted_alone():
+    h = hit("青国位于东海之滨。青国的首都是青城。青城人口约三百万。青国的国花是兰花。", title="青国")
+    ans = answerer([h]).answer("青国的首都是什么？", [h])
+    assert not ans.refused and "青城" in ans.answer and "人口" not in ans.answer, ans.answer
+
+
+def test_a_why_question_about_a_figure_quotes_its_cause():
+    h = hit("受原材料价格上涨影响，公司毛利率明显下滑。全年净利润下降12%。", title="年报", section=["年报", "经营情况"])
+    ans = answerer([h]).answer("公司净利润为什么下降了？", [h])
+    assert not ans.refused and "原材料价格上涨" in ans.answer and "12%" in ans.answer, ans.answer
