@@ -328,9 +328,9 @@ class OfflineAnswerer:
                                           "chunk_id": cands[0].hit.chunk.chunk_id if cands else "",
                                           "sentence": cands[0].sentence if cands else ""})
         chosen = _with_sequels(_with_antecedents(chosen, hits))
-        if reason is None and (asks_reason(question) or (question_type(question) == "other"
-                                                         and asks_description(question))):
-            chosen = _with_run(chosen, asks_reason(question))
+        why = asks_reason(question)
+        if reason is None and (why or (question_type(question) == "other" and asks_description(question))):
+            chosen = _with_run(chosen, why)
         chosen.sort(key=lambda c: (c.n, c.hit.chunk.text.find(c.sentence)))
         parts = [(c.n, trim(c.sentence, a) if a.quantity else c.sentence.rstrip("。；;"), c.hit) for c in chosen]
         text = compose_zh(parts) if lang == "zh" else compose_en(parts, a, self.profile)
@@ -452,8 +452,8 @@ def run_of(text: str, sentence: str, back: bool, limit: int = RUN_CHARS) -> str:
     """
     units = _units(text)
     # where the sentence stands: at the start of one of the text's sentences (a sentence may also end another)
-    at = next((a + len(text[a:b]) - len(text[a:b].lstrip()) for a, b, _ in units
-               if text.startswith(sentence, a + len(text[a:b]) - len(text[a:b].lstrip()))), text.find(sentence))
+    starts = [a + len(text[a:b]) - len(text[a:b].lstrip()) for a, b, _ in units]
+    at = next((a for a in starts if text.startswith(sentence, a)), text.find(sentence))
     if at < 0:
         return sentence
     start, end = at, at + len(sentence)
@@ -483,9 +483,12 @@ def _with_run(chosen: list[Candidate], reason: bool) -> list[Candidate]:
     run = run_of(best.hit.chunk.text, best.sentence, reason and not gives_cause(best.sentence))
     if run == best.sentence:
         return chosen
-    rest = [c for c in chosen[1:] if not (c.hit is best.hit and any(
-        text[a:b].strip() in run for text in [c.sentence] for a, b in split_sentences(text) if text[a:b].strip()))]
-    return _not_repeated([replace(best, sentence=run), *rest])
+
+    def overlaps(c: Candidate) -> bool:
+        pieces = (c.sentence[a:b].strip() for a, b in split_sentences(c.sentence))
+        return c.hit is best.hit and any(p and p in run for p in pieces)
+
+    return _not_repeated([replace(best, sentence=run), *(c for c in chosen[1:] if not overlaps(c))])
 
 
 MAX_PARTS = 2  # sentences a multi-part question may add to the answer

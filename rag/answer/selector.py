@@ -207,7 +207,7 @@ _YEAR_MONTH = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
 _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
               "November", "December")
 # a capitalised month name or its abbreviation (Jan., Sept.), an optional day, a year: "June 1984", "May 3, 1990"
-_YEAR_MONTH_EN = re.compile(r"\b(" + "|".join(m for m in _MONTHS_EN) + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.)"
+_YEAR_MONTH_EN = re.compile(r"\b(" + "|".join(_MONTHS_EN) + r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.)"
                             r"\s+(?:\d{1,2},?\s+)?(\d{4})\b")
 
 
