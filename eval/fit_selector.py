@@ -128,6 +128,12 @@ POOLS = [
     ("cmrc-nearmiss", [ROOT / "eval" / "blind" / "cmrc-nearmiss.jsonl"], SHARED / "ext" / "cmrc-trial" / "corpus", "document"),
     # three PRC laws (not the two of the sealed law set) with user-style paraphrased questions and near misses
     ("law-train", [ROOT / "eval" / "train" / "law-train.jsonl"], ROOT / "eval" / "corpora" / "law-train", "id"),
+    # off-topic questions (eval/make_offtopic.py): another genre's questions asked of each corpus, unanswerable
+    # there; each keeps its source question's split
+    ("offtopic-law", [ROOT / "eval" / "offtopic" / "law-train.jsonl"], ROOT / "eval" / "corpora" / "law-train", "document"),
+    ("offtopic-gazette", [ROOT / "eval" / "offtopic" / "gazette.jsonl"], ROOT / "data" / "cq-gov-gazette-2024-03.txt", "document"),
+    ("offtopic-xquad", [ROOT / "eval" / "offtopic" / "xquad.jsonl"], SHARED / "ext" / "xquad-public" / "corpus", "document"),
+    ("offtopic-cmrc", [ROOT / "eval" / "offtopic" / "cmrc.jsonl"], SHARED / "ext" / "cmrc-trial" / "corpus", "document"),
 ]
 
 
@@ -148,6 +154,7 @@ def build_rows(index_dir: Path, limit: int | None = None) -> list[dict]:
     """One row per question: its candidates' rank features and labels, plus what the answer model needs."""
     from rag.answer.corpus import CorpusStats
     from rag.answer.extractive import OfflineAnswerer
+    from rag.answer.refusal import absent_share
     from rag.answer.selector import MAX_CANDIDATES, question_type, rank_features, reasons_of, views
     from rag.config import Config
     from rag.evaluation.metrics import facts_found
@@ -190,6 +197,7 @@ def build_rows(index_dir: Path, limit: int | None = None) -> list[dict]:
                          "lang": a.lang, "split": split_of(rec, by),
                          "answerable": bool(facts), "qtype": qtype, "feats": feats, "labels": labels,
                          "reasons": reasons, "unmapped_share": len(a.unmapped) / a.content_words if a.content_words else 0.0,
+                         "corpus_absent": absent_share(a, answerer.in_corpus),
                          "rule_refused": answerer.why_not(a, cands[0] if cands else None) is not None})
             if (i + 1) % 200 == 0:
                 print(f"{name}: {i + 1}/{len(recs)} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
@@ -300,6 +308,9 @@ def main() -> int:
     ap.add_argument("--max-false-refusal", type=float, default=0.05,
                     help="the threshold may refuse at most this share of the answerable questions of each corpus "
                          "(default 0.05)")
+    ap.add_argument("--max-topic-refusal", type=float, default=0.01,
+                    help="the topic model may refuse as off-topic at most this share of the answerable questions of "
+                         "each corpus (default 0.01)")
     ap.add_argument("--false-refusal-on", choices=("train+val", "val"), default="train+val",
                     help="the questions that false-refusal share is measured on (default train+val: val and "
                          "train+val both, which gives every corpus enough questions, the laws too)")
@@ -308,7 +319,8 @@ def main() -> int:
     ap.add_argument("--pool-weights", action="store_true",
                     help="every pool weighs the same in the rank model (tried, left out: see the docstring)")
     args = ap.parse_args()
-    from rag.answer.selector import ANSWER_FEATURES, RANK_FEATURES, Logistic, Selector, WEIGHTS, answer_row, softmax, VETOES
+    from rag.answer.selector import (ANSWER_FEATURES, RANK_FEATURES, TOPIC_FEATURES, Logistic, Selector, WEIGHTS,
+                                     answer_row, softmax, VETOES)
 
     if args.rebuild_features or not args.features.exists():
         rows = build_rows(args.index_dir, args.limit)
@@ -343,7 +355,8 @@ def main() -> int:
         r["veto"] = bool(VETOES & set(r["reasons"][b] if b < len(r["reasons"]) else []))
     # a question whose best sentence a refusal check vetoes is refused whatever the answer model says: it
     # teaches that model nothing (and its reason_* features would be fitted on those few rows alone)
-    tr = [r for r in rows if r["split"] == "train" and r["best"] and not r["veto"]]
+    # (the off-topic questions are the topic model's: below)
+    tr = [r for r in rows if r["split"] == "train" and r["best"] and not r["veto"] and not offtopic(r)]
     Xa = np.array([r["best"][1] for r in tr], float)
     ya = np.array([float(r["answerable"] and r["best"][2]) for r in tr])
     # pools weigh the same (CMRC has 1,000 questions, the near-miss sets 60)
@@ -354,10 +367,46 @@ def main() -> int:
     for r in rows:
         r["p_answer"] = answer.prob(r["best"][1]) if r["best"] else 0.0
 
-    # 3. threshold on validation (the refusal checks in VETOES refuse whatever the threshold)
+    # 3. topic model: answerable questions (1) against the off-topic ones (0) of the train split, every pool
+    # weighing the same; its threshold the highest that refuses at most --max-topic-refusal of each corpus'
+    # answerable questions (validation, and train+validation)
+    tt = [r for r in rows if r["split"] == "train" and r["feats"] and (r["answerable"] or offtopic(r))]
+    Xt = np.array([_topic(r) for r in tt], float)
+    yt = np.array([float(r["answerable"]) for r in tt])
+    per_pool = {p: sum(1 for r in tt if r["pool"] == p) for p in {r["pool"] for r in tt}}
+    wt = np.array([1.0 / per_pool[r["pool"]] for r in tt])
+    w3, mean3, scale3 = fit_logistic(Xt, yt, l2=1.0, weights=wt * len(tt) / wt.sum())
+    topic = Logistic(TOPIC_FEATURES, w3, mean3, scale3)
+    for r in rows:
+        r["p_topic"] = topic.prob(_topic(r)) if r["feats"] else 0.0
+
+    def topic_refusal(splits: tuple[str, ...], t: float, lang: str) -> float:
+        pools = {}
+        for r in rows:
+            if r["split"] in splits and r["answerable"] and r["lang"] == lang:
+                pools.setdefault(r["pool"], []).append(r["p_topic"] < t)
+        return max((float(np.mean(v)) for v in pools.values() if len(v) >= MIN_FR_QUESTIONS), default=0.0)
+
+    # one threshold per language: an English question sits farther from the Chinese text (a threshold shared
+    # with Chinese questions is held down by the English ones)
+    t_topic = {}
+    for lang in ("zh", "en"):
+        t_topic[lang] = round(float(max([t for t in np.linspace(0.0, 0.9, 91)
+                                         if max(topic_refusal(("val",), t, lang), topic_refusal(("train", "val"), t, lang))
+                                         <= args.max_topic_refusal] or [0.0])), 3)
+        off = [r for r in rows if offtopic(r) and r["lang"] == lang]
+        print(f"topic model, {lang}: min_topic {t_topic[lang]:.2f}; answerable refused as off-topic (val, train+val, "
+              f"per corpus at most) {topic_refusal(('val',), t_topic[lang], lang):.3f} / "
+              f"{topic_refusal(('train', 'val'), t_topic[lang], lang):.3f}; off-topic refused "
+              + ", ".join(f"{s} {np.mean([r['p_topic'] < t_topic[lang] for r in off if r['split'] == s]):.3f}"
+                          for s in ("train", "val", "test")))
+    for r in rows:
+        r["topic_refused"] = r["p_topic"] < t_topic.get(r["lang"], t_topic["zh"])
+
+    # 4. threshold on validation (the refusal checks in VETOES and the topic model refuse whatever the threshold)
     def score(split: str, t: float) -> float:
         ans = [r for r in rows if r["split"] == split and r["answerable"]]
-        un = [r for r in rows if r["split"] == split and not r["answerable"]]
+        un = [r for r in rows if r["split"] == split and not r["answerable"] and not offtopic(r)]
         right = np.mean([answered_right(r, t) for r in ans]) if ans else 0.0
         refused_un = np.mean([refused(r, t) for r in un]) if un else 0.0
         return right + refused_un
@@ -388,7 +437,7 @@ def main() -> int:
                 "questions": {s: sum(1 for r in rows if r["split"] == s) for s in ("train", "val", "test")},
                 "script": "eval/fit_selector.py"}
         out = args.out or WEIGHTS
-        Selector(rank, answer, round(float(t_best), 3), meta).save(out)
+        Selector(rank, answer, round(float(t_best), 3), meta, topic, t_topic).save(out)
         print(f"wrote {out}")
     return 0
 
@@ -397,7 +446,18 @@ MIN_FR_QUESTIONS = 25  # a corpus' false-refusal share constrains the threshold 
 
 
 def refused(r: dict, t: float) -> bool:
-    return r["p_answer"] < t or r.get("veto", False)
+    return r["p_answer"] < t or r.get("veto", False) or r.get("topic_refused", False)
+
+
+def offtopic(r: dict) -> bool:
+    """A question of another genre asked of this corpus (eval/make_offtopic.py)."""
+    return r["pool"].startswith("offtopic")
+
+
+def _topic(r: dict) -> list[float]:
+    from rag.answer.selector import topic_row
+
+    return [np.nan if v is None else v for v in topic_row(r["feats"], r["lang"], r["unmapped_share"], r.get("corpus_absent", 0.0))]
 
 
 def answered_right(r: dict, t: float) -> bool:
@@ -409,7 +469,7 @@ def tradeoff(rows: list[dict], splits: tuple[str, ...] = ("val", "test")) -> Non
     """What moving ``--min-confidence`` buys: answerable questions refused and answered right against
     unanswerable (near-miss) ones refused, over the validation and test questions of every pool."""
     ans = [r for r in rows if r["split"] in splits and r["answerable"]]
-    un = [r for r in rows if r["split"] in splits and not r["answerable"]]
+    un = [r for r in rows if r["split"] in splits and not r["answerable"] and not offtopic(r)]
     print(f"min_confidence trade-off ({'+'.join(splits)}: {len(ans)} answerable, {len(un)} unanswerable)")
     for t in (0.06, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6):
         right = np.mean([answered_right(r, t) for r in ans]) if ans else 0.0

@@ -23,7 +23,7 @@ from rag.answer.compose import compose_en, compose_zh
 from rag.answer import refusal
 from rag.answer.prompts import join_sentences, part_refusal_text, refusal_with_reason
 from rag.answer.refusal import Reason
-from rag.answer.selector import (MAX_CANDIDATES, VETOES, Selector, answer_row, question_type, rank_features,
+from rag.answer.selector import (MAX_CANDIDATES, VETOES, Selector, answer_row, question_type, rank_features, topic_row,
                                  reasons_of, softmax, views)
 from rag.answer.types import Answer, Citation
 from rag.chunk import split_sentences
@@ -175,12 +175,12 @@ class OfflineAnswerer:
         """The candidates, best first; why the best one does not answer (None: it does); and, with the fitted
         selector, the probability that it does."""
         cands = self.candidates(a, hits)
-        # the documents are not about it: no sentence answers (a quoted term has its own, more precise check)
+        # the documents are not about it (a quoted term has its own, more precise check): without the fitted
+        # selector that refuses; with it, how much of the question the corpus never mentions is one of the
+        # answer model's features, and the reason shown when it refuses
         off_topic = refusal.absent(a, self.in_corpus) if not a.exact else None
-        if off_topic is not None:
-            return cands, off_topic, None
         if self.selector is None or not cands:
-            return cands, self.why_not(a, cands[0] if cands else None), None
+            return cands, off_topic or self.why_not(a, cands[0] if cands else None), None
         top = cands[:MAX_CANDIDATES]
         qtype = question_type(a.question)
         dense = self.sentences.similarities(a.question, [c.sentence for c in top]) if self.sentences else None
@@ -189,10 +189,17 @@ class OfflineAnswerer:
         order = sorted(range(len(top)), key=lambda i: -ps[i])
         best = order[0]
         reasons = reasons_of(a, top[best], self.in_corpus)
-        x = answer_row(feats[best], ps[best], ps[order[1]] if len(order) > 1 else 0.0, a.lang,
-                       len(a.unmapped) / a.content_words if a.content_words else 0.0, [r.kind for r in reasons])
+        unmapped = len(a.unmapped) / a.content_words if a.content_words else 0.0
+        x = answer_row(feats[best], ps[best], ps[order[1]] if len(order) > 1 else 0.0, a.lang, unmapped,
+                       [r.kind for r in reasons])
         p = self.selector.answer.prob(x)
         ranked = [replace(top[i], p=ps[i]) for i in order] + cands[MAX_CANDIDATES:]
+        topic = self.selector.topic
+        if topic is not None and topic.prob(topic_row(feats, a.lang, unmapped, refusal.absent_share(a, self.in_corpus))) \
+                < self.selector.topic_floor(a.lang):
+            # not about these documents: what it names that they never mention, else the English words
+            # with no Chinese counterpart, else too little of it
+            return ranked, off_topic or refusal.unmapped(a, 1.0) or Reason("weak"), p
         veto = next((r for r in reasons if r.kind in VETOES), None)
         if veto is not None:
             return ranked, veto, p

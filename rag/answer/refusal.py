@@ -68,14 +68,32 @@ def absent(a: Analysis, in_corpus: Callable[[str], bool], share: float = ABSENT_
     >>> absent(a, lambda t: t == "时间").term, absent(a, lambda t: t != "时间")
     ('火星、探测器', None)
     """
-    total = sum(c.idf for c in a.concepts)
-    # Chinese words only: a Latin or numeric form is lowercased or reformatted by the analysis (JAXR ->
-    # jaxr), so the documents' text can't tell whether they use it
-    missing = [c for c in a.concepts
-               if all(_CJK_WORD.match(f) for f in c.forms) and not any(in_corpus(f) for f in c.forms)]
-    if total <= 0 or sum(c.idf for c in missing) < share * total:
+    missing = _missing(a, in_corpus)
+    if not missing or absent_share(a, in_corpus) < share:
         return None
     return Reason("absent", "、".join(c.label or c.forms[0] for c in missing))
+
+
+def absent_share(a: Analysis, in_corpus: Callable[[str], bool]) -> float:
+    """The IDF-weighted share of the question's concepts that occur nowhere in the documents (0: all of them
+    do; Chinese words only). A feature of the fitted answer model: an off-topic question names what the
+    documents never mention, and so does a question put in everyday words (超市、付钱、商家 over a statute's
+    经营者、消费者), which is why it is weighed with the other evidence rather than refusing on its own.
+
+    >>> from rag.answer.analysis import Analysis, Concept
+    >>> a = Analysis("火星探测器何时着陆？", "zh", [Concept(("火星",), 6.0), Concept(("时间",), 2.0)])
+    >>> absent_share(a, lambda t: t == "时间")
+    0.75
+    """
+    total = sum(c.idf for c in a.concepts)
+    return sum(c.idf for c in _missing(a, in_corpus)) / total if total > 0 else 0.0
+
+
+def _missing(a: Analysis, in_corpus: Callable[[str], bool]) -> list[Concept]:
+    # Chinese words only: a Latin or numeric form is lowercased or reformatted by the analysis (JAXR ->
+    # jaxr), so the documents' text can't tell whether they use it
+    return [c for c in a.concepts
+            if all(_CJK_WORD.match(f) for f in c.forms) and not any(in_corpus(f) for f in c.forms)]
 
 
 def unmapped(a: Analysis, min_mapped: float = 0.5) -> Reason | None:

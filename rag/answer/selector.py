@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
@@ -159,6 +159,12 @@ ANSWER_FEATURES = ("bias", "p_best", "margin", "rule_score", "coverage", "sent_c
                    "type_miss", "years_clash", "retrieval", "lang_en", "unmapped_share", "reason_exact",
                    "reason_rate", "reason_other_kind", "reason_other_head", "reason_unmapped", "dense", "dense_max",
                    "local_cov", "window_cov", "top_missing", "absent_share", "finer_miss")
+# the topic model's features (:func:`topic_row`): is the question about these documents at all? Each feature
+# also times "the question is English" (an English question reaches the Chinese text through the bridge and
+# sits farther from it in the embedding, so each language has its own weights)
+TOPIC_BASE = ("bias", "corpus_absent", "unmapped_share", "absent_share", "dense_max", "coverage_max",
+              "sent_coverage_max", "bigram_max", "char_cov_max", "lcs_max")
+TOPIC_FEATURES = TOPIC_BASE + tuple("en_" + n for n in TOPIC_BASE)
 
 
 def rank_features(question: str, qtype: str, c: CandidateView) -> list[float]:
@@ -253,6 +259,30 @@ def answer_row(rank_row: Sequence[float | None], p_best: float, p_second: float,
             unmapped_share, float("exact" in reasons), float("rate" in reasons), float("other-kind" in reasons),
             float("other-head" in reasons), float("unmapped" in reasons), r["dense"], dense_max, r["local_cov"],
             r["window_cov"], r["top_missing"], r["absent_share"], r["finer_miss"]]
+
+
+def topic_row(rank_rows: Sequence[Sequence[float | None]], lang: str, unmapped_share: float,
+              corpus_absent: float) -> list[float | None]:
+    """The topic model's features of a question: how much of it the whole corpus never mentions
+    (:func:`rag.answer.refusal.absent_share`), how much an English question's words reach no Chinese term,
+    how much no retrieved passage has, and the best any candidate sentence does (embedding similarity,
+    coverage, shared bigrams and characters, longest common run); then each again for an English question.
+
+    >>> row = topic_row([[0.0] * len(RANK_FEATURES)], "en", 0.5, 0.0)
+    >>> len(row) == len(TOPIC_FEATURES), row[len(TOPIC_BASE)], row[len(TOPIC_BASE) + 2]
+    (True, 1.0, 0.5)
+    """
+    cols = {n: i for i, n in enumerate(RANK_FEATURES)}
+
+    def best(name: str) -> float | None:
+        known = [r[cols[name]] for r in rank_rows if r[cols[name]] is not None]
+        return max(known) if known else None
+
+    absent = rank_rows[0][cols["absent_share"]] if rank_rows else 1.0
+    base = [1.0, corpus_absent, unmapped_share, absent, best("dense"), best("coverage"), best("sent_coverage"),
+            best("bigram_q"), best("char_cov"), best("lcs_q")]
+    en = float(lang == "en")
+    return base + [None if v is None else en * v for v in base]
 
 
 def views(a, cands: Sequence, hits: Sequence, dense: Sequence[float | None] | None = None) -> list[CandidateView]:
@@ -412,6 +442,12 @@ class Selector:
     answer: Logistic
     min_confidence: float  # refuse when the answer probability is below this (chosen on validation data)
     meta: dict
+    topic: Logistic | None = None  # is the question about these documents at all (off-topic questions)
+    min_topic: dict = field(default_factory=dict)  # per question language ("zh", "en"): refuse as off-topic when
+    # the topic probability is below it (chosen on validation)
+
+    def topic_floor(self, lang: str) -> float:
+        return float(self.min_topic.get(lang, self.min_topic.get("zh", 0.0)))
 
     @staticmethod
     @lru_cache(maxsize=4)
@@ -426,10 +462,14 @@ class Selector:
         if not path.is_file():
             return None
         d = json.loads(path.read_text(encoding="utf-8"))
+        topic = Logistic.from_dict(d["topic"], TOPIC_FEATURES) if d.get("topic") else None
         return cls(Logistic.from_dict(d["rank"], RANK_FEATURES), Logistic.from_dict(d["answer"], ANSWER_FEATURES),
-                   float(d["min_confidence"]), d.get("meta", {}))
+                   float(d["min_confidence"]), d.get("meta", {}), topic,
+                   {k: float(v) for k, v in d.get("min_topic", {}).items()})
 
     def save(self, path: str | Path = WEIGHTS) -> None:
         d = {"rank": self.rank.to_dict(), "answer": self.answer.to_dict(), "min_confidence": self.min_confidence,
              "meta": self.meta}
+        if self.topic is not None:
+            d["topic"], d["min_topic"] = self.topic.to_dict(), self.min_topic
         Path(path).write_text(json.dumps(d, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
