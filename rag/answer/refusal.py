@@ -8,7 +8,9 @@ after the refusal) or ``None``:
 - ``weak``: the sentence covers too little of what the question asks about;
 - ``unmapped``: most of an English question's words have no Chinese counterpart in the documents;
 - ``absent``: most of what the question names (IDF-weighted) occurs nowhere in the documents — they are
-  not about it (asked of a gazette: 火星探测器的着陆时间);
+  not about it (asked of a gazette: 火星探测器的着陆时间). Without the fitted selector this refuses; with it,
+  :func:`absent_share` is one feature of its topic model (a question in everyday words shares few words with a
+  statute, too) and this is the reason shown when that model refuses;
 - ``exact``: a term the question quotes or brackets (个人所得税) is not in the passage;
 - ``rate``: the question asks for a rate or share and the sentence holds no percentage;
 - ``other-kind``: the question's compound term is missing and the sentence has the same head word with

@@ -11,8 +11,8 @@ import pytest
 
 from rag.answer.corpus import CorpusStats
 from rag.answer.extractive import OfflineAnswerer
-from rag.answer.selector import (ANSWER_FEATURES, RANK_FEATURES, WEIGHTS, Logistic, Selector, question_type,
-                                 sentence_types)
+from rag.answer.selector import (ANSWER_FEATURES, RANK_FEATURES, TOPIC_FEATURES, WEIGHTS, Logistic, Selector,
+                                 question_type, sentence_types)
 from rag.profile import load_profile
 from rag.types import Chunk, Hit
 
@@ -64,6 +64,8 @@ def test_bundled_weights_load_and_match_the_features():
     assert sel is not None and WEIGHTS.is_file()
     assert sel.rank.names == RANK_FEATURES and sel.answer.names == ANSWER_FEATURES
     assert 0.0 <= sel.min_confidence < 1.0
+    assert sel.topic is not None and sel.topic.names == TOPIC_FEATURES
+    assert set(sel.min_topic) == {"zh", "en"} and all(0.0 <= t < 1.0 for t in sel.min_topic.values())
     data = json.loads(WEIGHTS.read_text(encoding="utf-8"))
     assert data["meta"]["script"] == "eval/fit_selector.py"
 
@@ -75,6 +77,8 @@ def test_weights_round_trip_as_json_and_refuse_a_stale_feature_list(tmp_path):
     again = Selector.load(path)
     x = [0.5] * len(RANK_FEATURES)
     assert again.rank.score(x) == pytest.approx(sel.rank.score(x))
+    t = [0.5] * len(TOPIC_FEATURES)
+    assert again.topic.prob(t) == pytest.approx(sel.topic.prob(t)) and again.min_topic == sel.min_topic
     assert Selector.load(tmp_path / "missing.json") is None
     data = json.loads(path.read_text(encoding="utf-8"))
     data["rank"]["features"] = data["rank"]["features"][:-1]
@@ -228,3 +232,36 @@ def test_asked_coverage_leaves_out_what_the_title_names():
     other = hit(h.chunk.text, title="城东风光")
     vs = {v.sentence: v for v in views(an, a.candidates(an, [other]), [other])}
     assert 0.0 < vs["青湖公园位于城东，是城区最大的公园。"].asked_coverage < 1.0
+
+
+def _topic_selector(p_topic: float, floors: dict) -> Selector:
+    """The bundled rank and answer models with a hand-made topic model that always says ``p_topic``."""
+    import math
+
+    w = [0.0] * len(TOPIC_FEATURES)
+    w[0] = math.log(p_topic / (1 - p_topic))
+    topic = Logistic(TOPIC_FEATURES, w, [0.0] * len(TOPIC_FEATURES), [1.0] * len(TOPIC_FEATURES))
+    base = Selector.default()
+    return Selector(base.rank, base.answer, 0.0, {}, topic, floors)
+
+
+def test_the_topic_model_refuses_per_language_whatever_the_answer_threshold():
+    hits = [hit("青湖公园建于1986年，由园林局设计。")]
+    # the topic probability 0.3 is under the Chinese floor and over the English one
+    sel = _topic_selector(0.3, {"zh": 0.5, "en": 0.1})
+    zh = answerer(hits, sel, min_confidence=0.0).answer("青湖公园建于哪一年？", hits)
+    assert zh.refused and zh.refusal_reason["kind"], zh.answer
+    assert not answerer(hits, sel, min_confidence=0.0).answer("When was the park built?", hits).refused
+    # a floor under the probability answers; no floor for a language falls back to the Chinese one
+    assert not answerer(hits, _topic_selector(0.3, {"zh": 0.2}), min_confidence=0.0).answer("青湖公园建于哪一年？", hits).refused
+    assert answerer(hits, _topic_selector(0.3, {"zh": 0.5}), min_confidence=0.0).answer("When was the park built?", hits).refused
+
+
+def test_an_off_topic_question_says_what_the_documents_never_mention():
+    # the fitted topic model refuses a question about what a small text never mentions, and the reason shown
+    # names the words no document has (the corpus-absence share is one of its features, not a rule of its own)
+    hits = [hit("青湖公园建于1986年，由园林局设计。公园面积为120公顷，湖面占一半。")]
+    a = answerer(hits, Selector.default(), min_confidence=0.0)
+    ans = a.answer("火星探测器的着陆时间是哪一天？", hits)
+    assert ans.refused and ans.refusal_reason["kind"] == "absent" and "火星" in ans.answer, ans.answer
+    assert not a.answer("青湖公园的面积有多大？", hits).refused
