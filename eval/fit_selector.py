@@ -175,7 +175,7 @@ def build_rows(index_dir: Path, limit: int | None = None) -> list[dict]:
     """One row per question: its candidates' rank features and labels, plus what the answer model needs."""
     from rag.answer.corpus import CorpusStats
     from rag.answer.extractive import OfflineAnswerer
-    from rag.answer.refusal import absent_share
+    from rag.answer.refusal import absent_share, never_mentioned
     from rag.answer.selector import MAX_CANDIDATES, question_type, rank_features, reasons_of, views
     from rag.config import Config
     from rag.evaluation.metrics import facts_found
@@ -218,7 +218,7 @@ def build_rows(index_dir: Path, limit: int | None = None) -> list[dict]:
                          "lang": a.lang, "split": split_of(rec, by),
                          "answerable": bool(facts), "qtype": qtype, "feats": feats, "labels": labels,
                          "reasons": reasons, "unmapped_share": len(a.unmapped) / a.content_words if a.content_words else 0.0,
-                         "corpus_absent": absent_share(a, answerer.in_corpus),
+                         "corpus_absent": absent_share(a, never_mentioned(a, answerer.in_corpus)),
                          "rule_refused": answerer.why_not(a, cands[0] if cands else None) is not None})
             if (i + 1) % 200 == 0:
                 print(f"{name}: {i + 1}/{len(recs)} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
@@ -391,6 +391,9 @@ def main() -> int:
     # 3. topic model: answerable questions (1) against the off-topic ones (0) of the train split, every pool
     # weighing the same; its threshold the highest that refuses at most --max-topic-refusal of each corpus'
     # answerable questions (validation, and train+validation)
+    if not any(offtopic(r) for r in rows) or any("corpus_absent" not in r for r in rows):
+        sys.exit(f"{args.features} predates the topic model (no off-topic questions or no corpus_absent): "
+                 "run with --rebuild-features")
     tt = [r for r in rows if r["split"] == "train" and r["feats"] and (r["answerable"] or offtopic(r))]
     Xt = np.array([_topic(r) for r in tt], float)
     yt = np.array([float(r["answerable"]) for r in tt])
@@ -401,28 +404,40 @@ def main() -> int:
     for r in rows:
         r["p_topic"] = topic.prob(_topic(r)) if r["feats"] else 0.0
 
-    def topic_refusal(splits: tuple[str, ...], t: float, lang: str) -> float:
+    def topic_pools(splits: tuple[str, ...], t: float, lang: str) -> dict[str, float]:
+        """Answerable questions refused as off-topic at ``t``, per corpus with enough of them."""
         pools = {}
         for r in rows:
             if r["split"] in splits and r["answerable"] and r["lang"] == lang:
                 pools.setdefault(r["pool"], []).append(r["p_topic"] < t)
-        return max((float(np.mean(v)) for v in pools.values() if len(v) >= MIN_FR_QUESTIONS), default=0.0)
+        return {p: float(np.mean(v)) for p, v in pools.items() if len(v) >= MIN_FR_QUESTIONS}
+
+    def topic_refusal(splits: tuple[str, ...], t: float, lang: str) -> float:
+        return max(topic_pools(splits, t, lang).values(), default=0.0)
 
     # one threshold per language: an English question sits farther from the Chinese text (a threshold shared
-    # with Chinese questions is held down by the English ones)
+    # with Chinese questions is held down by the English ones); none (0) for a language no corpus has enough
+    # answerable questions of to measure the cap on
     t_topic = {}
     for lang in ("zh", "en"):
+        held = sorted(topic_pools(("val",), 0.0, lang))
+        if not held:
+            t_topic[lang] = 0.0
+            print(f"topic model, {lang}: no corpus with {MIN_FR_QUESTIONS} answerable validation questions: no floor")
+            continue
         t_topic[lang] = round(float(max([t for t in np.linspace(0.0, 0.9, 91)
                                          if max(topic_refusal(("val",), t, lang), topic_refusal(("train", "val"), t, lang))
                                          <= args.max_topic_refusal] or [0.0])), 3)
         off = [r for r in rows if offtopic(r) and r["lang"] == lang]
-        print(f"topic model, {lang}: min_topic {t_topic[lang]:.2f}; answerable refused as off-topic (val, train+val, "
-              f"per corpus at most) {topic_refusal(('val',), t_topic[lang], lang):.3f} / "
+        print(f"topic model, {lang}: min_topic {t_topic[lang]:.2f} (held by the answerable questions of "
+              f"{', '.join(held)} on validation, of {', '.join(sorted(topic_pools(('train', 'val'), 0.0, lang)))} "
+              f"on train+validation); answerable refused as off-topic (val, train+val, per corpus at most) "
+              f"{topic_refusal(('val',), t_topic[lang], lang):.3f} / "
               f"{topic_refusal(('train', 'val'), t_topic[lang], lang):.3f}; off-topic refused "
               + ", ".join(f"{s} {np.mean([r['p_topic'] < t_topic[lang] for r in off if r['split'] == s]):.3f}"
                           for s in ("train", "val", "test")))
     for r in rows:
-        r["topic_refused"] = r["p_topic"] < t_topic.get(r["lang"], t_topic["zh"])
+        r["topic_refused"] = r["p_topic"] < t_topic.get(r["lang"], 0.0)
 
     # 4. threshold on validation (the refusal checks in VETOES and the topic model refuse whatever the threshold)
     def score(split: str, t: float) -> float:

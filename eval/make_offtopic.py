@@ -10,8 +10,9 @@ question of one is answered by the other (checked by reading a sample of 40 answ
 none right). Only public or training sets are used as questions and as corpora, never a sealed set nor a
 corpus of one (eval/corpora/law, company-report).
 
-Each record keeps the id of its source question; its ``report`` is the source's document for the sets split
-by document (XQuAD, CMRC) and empty for those split by id (the gazette's sets, law-train), so
+Each record keeps the id of its source question; its ``report`` is the source's document (its ``report``,
+``article`` or ``title``) for the sets split by document (XQuAD, CMRC) and empty for those split by id (the
+gazette's sets, law-train), so
 ``rag eval --split`` and ``eval/fit_selector.py`` put an off-topic question in the split of its source question
 and no question is in one split as a source and in another as an off-topic question.
 
@@ -23,9 +24,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from rag.evaluation.dataset import parse_record  # noqa: E402
+
 SHARED = ROOT.parent / "shared"
 OUT = ROOT / "eval" / "offtopic"
 
@@ -69,8 +74,10 @@ def records(target: str) -> list[dict]:
                 rec = json.loads(line)
                 if not str(rec.get("question", "")).strip() or not keep(rec["id"], every):
                     continue
+                # the source's document as the split reads it (XQuAD names it in "article", CMRC in "title")
+                document = parse_record(rec).document if by == "document" else ""
                 out.append({"id": rec["id"], "lang": rec.get("lang", "zh"), "question": rec["question"],
-                            "answer_facts": [], "gold_quote": "", "report": rec.get("report", "") if by == "document" else "",
+                            "answer_facts": [], "gold_quote": "", "report": document,
                             "type": "unanswerable", "nearmiss_kind": "off_topic", "source": source})
     return out
 

@@ -175,12 +175,16 @@ class OfflineAnswerer:
         """The candidates, best first; why the best one does not answer (None: it does); and, with the fitted
         selector, the probability that it does."""
         cands = self.candidates(a, hits)
-        # the documents are not about it (a quoted term has its own, more precise check): without the fitted
-        # selector that refuses; with it, how much of the question the corpus never mentions is one of the
-        # answer model's features, and the reason shown when it refuses
-        off_topic = refusal.absent(a, self.in_corpus) if not a.exact else None
+        # the documents are not about it: without a fitted topic model, most of the question occurring in no
+        # document refuses (a quoted term has its own, more precise check); with one, that share is one of
+        # its features, and what the documents never mention is the reason shown when it refuses
+        missing = refusal.never_mentioned(a, self.in_corpus)
+        absent = refusal.absent_share(a, missing)
+        topic = self.selector.topic if self.selector is not None else None
+        if topic is None and not a.exact and absent >= refusal.ABSENT_SHARE:
+            return cands, refusal.absent_reason(missing), None
         if self.selector is None or not cands:
-            return cands, off_topic or self.why_not(a, cands[0] if cands else None), None
+            return cands, self.why_not(a, cands[0] if cands else None), None
         top = cands[:MAX_CANDIDATES]
         qtype = question_type(a.question)
         dense = self.sentences.similarities(a.question, [c.sentence for c in top]) if self.sentences else None
@@ -194,12 +198,13 @@ class OfflineAnswerer:
                        [r.kind for r in reasons])
         p = self.selector.answer.prob(x)
         ranked = [replace(top[i], p=ps[i]) for i in order] + cands[MAX_CANDIDATES:]
-        topic = self.selector.topic
-        if topic is not None and topic.prob(topic_row(feats, a.lang, unmapped, refusal.absent_share(a, self.in_corpus))) \
-                < self.selector.topic_floor(a.lang):
-            # not about these documents: what it names that they never mention, else the English words
-            # with no Chinese counterpart, else too little of it
-            return ranked, off_topic or refusal.unmapped(a, 1.0) or Reason("weak"), p
+        if topic is not None:
+            p_topic = topic.prob(topic_row(feats, a.lang, unmapped, absent))
+            if p_topic < self.selector.topic_floor(a.lang):
+                # not about these documents: what it names that they never mention, else the English words
+                # with no Chinese counterpart, else too little of it
+                return (ranked, refusal.absent_reason(missing) or refusal.unmapped(a, 1.0) or Reason("weak"),
+                        min(p, p_topic))
         veto = next((r for r in reasons if r.kind in VETOES), None)
         if veto is not None:
             return ranked, veto, p

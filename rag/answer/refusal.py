@@ -8,9 +8,9 @@ after the refusal) or ``None``:
 - ``weak``: the sentence covers too little of what the question asks about;
 - ``unmapped``: most of an English question's words have no Chinese counterpart in the documents;
 - ``absent``: most of what the question names (IDF-weighted) occurs nowhere in the documents — they are
-  not about it (asked of a gazette: 火星探测器的着陆时间). Without the fitted selector this refuses; with it,
-  :func:`absent_share` is one feature of its topic model (a question in everyday words shares few words with a
-  statute, too) and this is the reason shown when that model refuses;
+  not about it (asked of a gazette: 火星探测器的着陆时间). Without a fitted topic model this refuses; with
+  one, :func:`absent_share` is one of its features (a question in everyday words shares few words with a
+  statute, too), and when that model refuses, the reason shown names whatever the documents never mention;
 - ``exact``: a term the question quotes or brackets (个人所得税) is not in the passage;
 - ``rate``: the question asks for a rate or share and the sentence holds no percentage;
 - ``other-kind``: the question's compound term is missing and the sentence has the same head word with
@@ -70,28 +70,35 @@ def absent(a: Analysis, in_corpus: Callable[[str], bool], share: float = ABSENT_
     >>> absent(a, lambda t: t == "时间").term, absent(a, lambda t: t != "时间")
     ('火星、探测器', None)
     """
-    missing = _missing(a, in_corpus)
-    if not missing or absent_share(a, in_corpus) < share:
+    missing = never_mentioned(a, in_corpus)
+    if not missing or absent_share(a, missing) < share:
         return None
-    return Reason("absent", "、".join(c.label or c.forms[0] for c in missing))
+    return absent_reason(missing)
 
 
-def absent_share(a: Analysis, in_corpus: Callable[[str], bool]) -> float:
-    """The IDF-weighted share of the question's concepts that occur nowhere in the documents (0: all of them
-    do; Chinese words only). A feature of the fitted answer model: an off-topic question names what the
-    documents never mention, and so does a question put in everyday words (超市、付钱、商家 over a statute's
-    经营者、消费者), which is why it is weighed with the other evidence rather than refusing on its own.
+def absent_share(a: Analysis, missing: list[Concept]) -> float:
+    """The IDF-weighted share of the question's concepts that occur nowhere in the documents (``missing``:
+    :func:`never_mentioned`; 0: all of them do). A feature of the fitted topic model: an off-topic question
+    names what the documents never mention, and so does a question put in everyday words (超市、付钱、商家
+    over a statute's 经营者、消费者), which is why it is weighed with the other evidence rather than refusing
+    on its own.
 
     >>> from rag.answer.analysis import Analysis, Concept
     >>> a = Analysis("火星探测器何时着陆？", "zh", [Concept(("火星",), 6.0), Concept(("时间",), 2.0)])
-    >>> absent_share(a, lambda t: t == "时间")
+    >>> absent_share(a, never_mentioned(a, lambda t: t == "时间"))
     0.75
     """
     total = sum(c.idf for c in a.concepts)
-    return sum(c.idf for c in _missing(a, in_corpus)) / total if total > 0 else 0.0
+    return sum(c.idf for c in missing) / total if total > 0 else 0.0
 
 
-def _missing(a: Analysis, in_corpus: Callable[[str], bool]) -> list[Concept]:
+def absent_reason(missing: list[Concept]) -> Reason | None:
+    """"The documents never mention …" for the concepts of ``missing`` (None: there are none)."""
+    return Reason("absent", "、".join(c.label or c.forms[0] for c in missing)) if missing else None
+
+
+def never_mentioned(a: Analysis, in_corpus: Callable[[str], bool]) -> list[Concept]:
+    """The question's Chinese concepts that occur nowhere in the documents."""
     # Chinese words only: a Latin or numeric form is lowercased or reformatted by the analysis (JAXR ->
     # jaxr), so the documents' text can't tell whether they use it
     return [c for c in a.concepts

@@ -164,7 +164,8 @@ ANSWER_FEATURES = ("bias", "p_best", "margin", "rule_score", "coverage", "sent_c
 # sits farther from it in the embedding, so each language has its own weights)
 TOPIC_BASE = ("bias", "corpus_absent", "unmapped_share", "absent_share", "dense_max", "coverage_max",
               "sent_coverage_max", "bigram_max", "char_cov_max", "lcs_max")
-TOPIC_FEATURES = TOPIC_BASE + tuple("en_" + n for n in TOPIC_BASE)
+# (unmapped_share is 0 for a Chinese question: it needs no English copy)
+TOPIC_FEATURES = TOPIC_BASE + tuple("en_" + n for n in TOPIC_BASE if n != "unmapped_share")
 
 
 def rank_features(question: str, qtype: str, c: CandidateView) -> list[float]:
@@ -268,9 +269,11 @@ def topic_row(rank_rows: Sequence[Sequence[float | None]], lang: str, unmapped_s
     how much no retrieved passage has, and the best any candidate sentence does (embedding similarity,
     coverage, shared bigrams and characters, longest common run); then each again for an English question.
 
-    >>> row = topic_row([[0.0] * len(RANK_FEATURES)], "en", 0.5, 0.0)
-    >>> len(row) == len(TOPIC_FEATURES), row[len(TOPIC_BASE)], row[len(TOPIC_BASE) + 2]
-    (True, 1.0, 0.5)
+    >>> row = dict(zip(TOPIC_FEATURES, topic_row([[0.0] * len(RANK_FEATURES)], "en", 0.5, 0.2)))
+    >>> len(row) == len(TOPIC_FEATURES), row["unmapped_share"], row["en_bias"], row["en_corpus_absent"]
+    (True, 0.5, 1.0, 0.2)
+    >>> dict(zip(TOPIC_FEATURES, topic_row([[0.0] * len(RANK_FEATURES)], "zh", 0.0, 0.2)))["en_corpus_absent"]
+    0.0
     """
     cols = {n: i for i, n in enumerate(RANK_FEATURES)}
 
@@ -281,8 +284,10 @@ def topic_row(rank_rows: Sequence[Sequence[float | None]], lang: str, unmapped_s
     absent = rank_rows[0][cols["absent_share"]] if rank_rows else 1.0
     base = [1.0, corpus_absent, unmapped_share, absent, best("dense"), best("coverage"), best("sent_coverage"),
             best("bigram_q"), best("char_cov"), best("lcs_q")]
-    en = float(lang == "en")
-    return base + [None if v is None else en * v for v in base]
+    en = lang == "en"
+    # a Chinese question's English copies are 0; an English question's missing value (no sentence vectors)
+    # stays missing (read as the training mean)
+    return base + [(v if en else 0.0) for n, v in zip(TOPIC_BASE, base) if n != "unmapped_share"]
 
 
 def views(a, cands: Sequence, hits: Sequence, dense: Sequence[float | None] | None = None) -> list[CandidateView]:
@@ -447,7 +452,8 @@ class Selector:
     # the topic probability is below it (chosen on validation)
 
     def topic_floor(self, lang: str) -> float:
-        return float(self.min_topic.get(lang, self.min_topic.get("zh", 0.0)))
+        """The topic threshold of a question language (0: no floor fitted for it, refuse nothing)."""
+        return float(self.min_topic.get(lang, 0.0))
 
     @staticmethod
     @lru_cache(maxsize=4)

@@ -252,9 +252,11 @@ def test_the_topic_model_refuses_per_language_whatever_the_answer_threshold():
     zh = answerer(hits, sel, min_confidence=0.0).answer("青湖公园建于哪一年？", hits)
     assert zh.refused and zh.refusal_reason["kind"], zh.answer
     assert not answerer(hits, sel, min_confidence=0.0).answer("When was the park built?", hits).refused
-    # a floor under the probability answers; no floor for a language falls back to the Chinese one
+    # a floor under the probability answers; a language with no floor is not refused as off-topic
     assert not answerer(hits, _topic_selector(0.3, {"zh": 0.2}), min_confidence=0.0).answer("青湖公园建于哪一年？", hits).refused
-    assert answerer(hits, _topic_selector(0.3, {"zh": 0.5}), min_confidence=0.0).answer("When was the park built?", hits).refused
+    assert not answerer(hits, _topic_selector(0.3, {"zh": 0.5}), min_confidence=0.0).answer("When was the park built?", hits).refused
+    # the confidence of a topic refusal is no higher than the topic probability
+    assert zh.confidence is not None and zh.confidence <= 0.3 + 1e-9
 
 
 def test_an_off_topic_question_says_what_the_documents_never_mention():
@@ -265,3 +267,19 @@ def test_an_off_topic_question_says_what_the_documents_never_mention():
     ans = a.answer("火星探测器的着陆时间是哪一天？", hits)
     assert ans.refused and ans.refusal_reason["kind"] == "absent" and "火星" in ans.answer, ans.answer
     assert not a.answer("青湖公园的面积有多大？", hits).refused
+
+
+def test_a_selector_without_a_topic_model_keeps_the_absence_gate():
+    # weights fitted before the topic model (or a custom file without one): most of the question in no
+    # document still refuses, whatever the answer model says
+    base = Selector.default()
+    old = Selector(base.rank, base.answer, 0.0, {})
+    hits = [hit("青湖公园建于1986年，面积120公顷。")]
+    ans = answerer(hits, old, min_confidence=0.0).answer("火星探测器的着陆时间是哪一天？", hits)
+    assert ans.refused and ans.refusal_reason["kind"] == "absent", ans.answer
+    assert not answerer(hits, old, min_confidence=0.0).answer("青湖公园建于哪一年？", hits).refused
+
+
+def test_a_language_without_a_fitted_floor_is_not_refused_as_off_topic():
+    sel = _topic_selector(0.3, {"zh": 0.5})
+    assert sel.topic_floor("en") == 0.0 and sel.topic_floor("zh") == 0.5
