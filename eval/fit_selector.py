@@ -118,7 +118,9 @@ question's keyword tokens the corpus uses (cubed; chosen on train + validation r
 little on every Chinese pool (law3 hit@5 .70 -> .80, validation XQuAD zh hit@1 .875 -> .887, CMRC .858 ->
 .871) and answers on validation CMRC .871 -> .884, but off-topic Chinese questions then retrieve the passages
 closest in the embedding and look on topic: refused on validation .74 -> .48 (CMRC), .89 -> .82 (XQuAD), and the
-topic floor fell from 0.20 to 0.09. English questions scaled the same way lost (gazette dev hit@1 .63 -> .52).
+topic floor fell from 0.20 to 0.09. English questions scaled the same way lost (gazette dev hit@1 .63 -> .52). Nor did a topic feature of coverage
+times the share of an English question's words that reached a Chinese term help English off-topic questions
+(validation refused .115 either way; the English floor stays 0.01, held by XQuAD en).
 Tried before it: the same features for every passage (validation CMRC .787, law-train .333, threshold 0.10, and
 one more gazette dev English question wrong) and, with them, the Chinese terms of an English title's words
 through the index's bridge counted as topic (XQuAD's titles are English; validation XQuAD zh .812 -> .787,
