@@ -583,9 +583,25 @@ _HTML_BLOCKS = [
 ]
 
 
+TITLE_CHARS = 60  # a plain first line longer than this is a sentence, not a title
+_SENTENCE_INSIDE = re.compile(r"[。！？；]\s*\S|[.!?;]\s+\S")
+
+
 def _title(lines: list[str], path: Path) -> str:
+    """The document's title: its first non-empty line (a Markdown heading's text), unless that plain line
+    reads as a sentence (longer than :data:`TITLE_CHARS`, or a sentence ends inside it: a note, a
+    paragraph), which names nothing; then the file's name.
+
+    >>> _title(["", "# 中华人民共和国旅游法", "第一条 …"], Path("law.md")), _title(["Super Bowl 50"], Path("a.txt"))
+    ('中华人民共和国旅游法', 'Super Bowl 50')
+    >>> _title(["Source: a repository of laws. The files were copied byte for byte."], Path("SOURCE.md"))
+    'SOURCE'
+    """
     for ln in lines:
-        s = ln.strip().lstrip("#").strip()
+        raw = ln.strip()
+        s = raw.lstrip("#").strip()
         if s:
+            if not raw.startswith("#") and (len(s) > TITLE_CHARS or _SENTENCE_INSIDE.search(s)):
+                return path.stem
             return s[:80]
     return path.stem

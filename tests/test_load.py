@@ -407,3 +407,17 @@ def test_explicit_files_and_folders_mixed(tmp_path):
 def test_file_error_str_is_one_line():
     e = FileError("a/b.txt", "empty file")
     assert str(e) == "a/b.txt: empty file"
+
+
+def test_a_first_line_that_is_a_sentence_is_no_title(tmp_path):
+    # a note whose first line is a paragraph is named by its file (English answers quote the title)
+    f = tmp_path / "SOURCE.md"
+    f.write_text("Source: the laws were copied from a public repository, commit 2f4c5c2, byte for byte. "
+                 "Laws are not protected by copyright.\n", encoding="utf-8")
+    assert load_file(f).title == "SOURCE"
+    g = tmp_path / "长江.txt"
+    g.write_text("长江是中国第一长河。它全长6300余公里。\n", encoding="utf-8")
+    assert load_file(g).title == "长江"
+    h = tmp_path / "river.txt"
+    h.write_text("长江\n\n长江是中国第一长河。\n", encoding="utf-8")
+    assert load_file(h).title == "长江"
