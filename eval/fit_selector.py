@@ -390,10 +390,8 @@ def main() -> int:
     tr = [r for r in rows if r["split"] == "train" and r["best"] and not r["veto"] and not offtopic(r)]
     Xa = np.array([r["best"][1] for r in tr], float)
     ya = np.array([float(r["answerable"] and r["best"][2]) for r in tr])
-    # pools weigh the same (CMRC has 1,000 questions, the near-miss sets 60)
-    per_pool = {p: sum(1 for r in tr if r["pool"] == p) for p in {r["pool"] for r in tr}}
-    wa = np.array([1.0 / per_pool[r["pool"]] for r in tr])
-    w2, mean2, scale2 = fit_logistic(Xa, ya, l2=1.0, weights=wa * len(tr) / wa.sum())
+    # every pool weighs the same
+    w2, mean2, scale2 = fit_logistic(Xa, ya, l2=1.0, weights=pool_weights(tr))
     answer = Logistic(ANSWER_FEATURES, w2, mean2, scale2)
     for r in rows:
         r["p_answer"] = answer.prob(r["best"][1]) if r["best"] else 0.0
@@ -407,20 +405,13 @@ def main() -> int:
     tt = [r for r in rows if r["split"] == "train" and r["feats"] and (r["answerable"] or offtopic(r))]
     Xt = np.array([_topic(r) for r in tt], float)
     yt = np.array([float(r["answerable"]) for r in tt])
-    per_pool = {p: sum(1 for r in tt if r["pool"] == p) for p in {r["pool"] for r in tt}}
-    wt = np.array([1.0 / per_pool[r["pool"]] for r in tt])
-    w3, mean3, scale3 = fit_logistic(Xt, yt, l2=1.0, weights=wt * len(tt) / wt.sum())
+    w3, mean3, scale3 = fit_logistic(Xt, yt, l2=1.0, weights=pool_weights(tt))
     topic = Logistic(TOPIC_FEATURES, w3, mean3, scale3)
     for r in rows:
         r["p_topic"] = topic.prob(_topic(r)) if r["feats"] else 0.0
 
     def topic_pools(splits: tuple[str, ...], t: float, lang: str) -> dict[str, float]:
-        """Answerable questions refused as off-topic at ``t``, per corpus with enough of them."""
-        pools = {}
-        for r in rows:
-            if r["split"] in splits and r["answerable"] and r["lang"] == lang:
-                pools.setdefault(r["pool"], []).append(r["p_topic"] < t)
-        return {p: float(np.mean(v)) for p, v in pools.items() if len(v) >= MIN_FR_QUESTIONS}
+        return refused_shares(rows, splits, lambda r: r["p_topic"] < t, lang)
 
     def topic_refusal(splits: tuple[str, ...], t: float, lang: str) -> float:
         return max(topic_pools(splits, t, lang).values(), default=0.0)
@@ -458,15 +449,7 @@ def main() -> int:
         return right + refused_un
 
     def false_refusal(splits: tuple[str, ...], t: float) -> float:
-        # per corpus, where it has enough answerable questions to measure a 5% share on (one refusal among 12
-        # would be 8%)
-        count = {}
-        for r in rows:
-            if r["split"] in splits and r["answerable"]:
-                count[r["pool"]] = count.get(r["pool"], 0) + 1
-        pools = {p for p, n in count.items() if n >= MIN_FR_QUESTIONS}
-        return float(max(np.mean([refused(r, t) for r in rows if r["split"] in splits and r["answerable"]
-                                  and r["pool"] == p]) for p in pools)) if pools else 0.0
+        return max(refused_shares(rows, splits, lambda r: refused(r, t)).values(), default=0.0)
 
     def cap(t: float) -> float:
         # train is in-sample for the answer model (it can hide a high validation share): both must hold
@@ -491,6 +474,26 @@ def main() -> int:
 MIN_FR_QUESTIONS = 25  # a corpus' false-refusal share constrains the threshold from this many questions on
 
 
+def pool_weights(rows: list[dict]) -> np.ndarray:
+    """Row weights by which every pool weighs the same (CMRC has 1,000 questions, a near-miss set 60), scaled
+    to sum to the number of rows."""
+    per_pool = {}
+    for r in rows:
+        per_pool[r["pool"]] = per_pool.get(r["pool"], 0) + 1
+    w = np.array([1.0 / per_pool[r["pool"]] for r in rows])
+    return w * len(rows) / w.sum()
+
+
+def refused_shares(rows: list[dict], splits: tuple[str, ...], refuses, lang: str | None = None) -> dict[str, float]:
+    """The share of answerable questions of ``splits`` (of language ``lang``, or all) that ``refuses`` refuses, per
+    corpus (pool) with at least :data:`MIN_FR_QUESTIONS` of them (one refusal among 12 would be 8%)."""
+    pools: dict[str, list[bool]] = {}
+    for r in rows:
+        if r["split"] in splits and r["answerable"] and (lang is None or r["lang"] == lang):
+            pools.setdefault(r["pool"], []).append(bool(refuses(r)))
+    return {p: float(np.mean(v)) for p, v in pools.items() if len(v) >= MIN_FR_QUESTIONS}
+
+
 def refused(r: dict, t: float) -> bool:
     return r["p_answer"] < t or r.get("veto", False) or r.get("topic_refused", False)
 
@@ -503,7 +506,7 @@ def offtopic(r: dict) -> bool:
 def _topic(r: dict) -> list[float]:
     from rag.answer.selector import topic_row
 
-    return [np.nan if v is None else v for v in topic_row(r["feats"], r["lang"], r["unmapped_share"], r.get("corpus_absent", 0.0))]
+    return [np.nan if v is None else v for v in topic_row(r["feats"], r["lang"], r["unmapped_share"], r["corpus_absent"])]
 
 
 def answered_right(r: dict, t: float) -> bool:

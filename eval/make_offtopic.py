@@ -83,6 +83,11 @@ def records(target: str) -> list[dict]:
 
 
 def main() -> int:
+    absent = [str(f) for files, _, _ in SOURCES.values() for f in files if not f.exists()]
+    if absent:
+        print(f"make_offtopic: source question file not found: {absent[0]} (the public sets go in ../shared/ext "
+              "beside the project)", file=sys.stderr)
+        return 2
     OUT.mkdir(parents=True, exist_ok=True)
     for target in TARGETS:
         recs = records(target)

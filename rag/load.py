@@ -584,7 +584,9 @@ _HTML_BLOCKS = [
 
 
 TITLE_CHARS = 60  # a plain first line longer than this is a sentence, not a title
-_SENTENCE_INSIDE = re.compile(r"[。！？；]\s*\S|[.!?;]\s+\S")
+# a sentence ends inside the line: a Chinese full stop, or a Latin one after a word (not an abbreviation:
+# "U.S. Route 66", "Dr. Who")
+_SENTENCE_INSIDE = re.compile(r"[。！？；]\s*\S|[a-z]{3,}[.!?;]\s+\S")
 
 
 def _title(lines: list[str], path: Path) -> str:
@@ -596,6 +598,8 @@ def _title(lines: list[str], path: Path) -> str:
     ('中华人民共和国旅游法', 'Super Bowl 50')
     >>> _title(["Source: a repository of laws. The files were copied byte for byte."], Path("SOURCE.md"))
     'SOURCE'
+    >>> _title(["U.S. Route 66"], Path("route.txt")), _title(["长江是中国第一长河。它全长6300余公里。"], Path("长江.txt"))
+    ('U.S. Route 66', '长江')
     """
     for ln in lines:
         raw = ln.strip()
