@@ -38,6 +38,7 @@ Writers of one index take turns under :meth:`Store.lock` (re-entrant within a th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -333,13 +334,23 @@ class Store(StoreBase):
                 or (bm25 is not None and (bm25.num_docs != len(chunks) or gloss.num_docs != len(chunks)))):
             raise StoreError(f"{path}: damaged index (vectors and chunks disagree); {rebuild_hint}")
         if manifest.get("keywords_version", 1) < KEYWORDS_VERSION:  # built by an older tokenizer/glossary
-            bm25, gloss, bridge = cls._keyword_parts(chunks, layout == "sqlite")
+            # re-keyed with the profile the index was built with (its glossary feeds the English bridge), whoever
+            # opens it: `rag index` and `rag info` open an index without knowing its profile
+            from rag.profile import ProfileError, index_profile
+
+            try:
+                terms = index_profile(manifest).bridge_terms()
+            except ProfileError:  # its profile can't be read: re-keyed as the caller reads it, in memory only
+                terms = None
+            with terms if terms is not None else contextlib.nullcontext():
+                bm25, gloss, bridge = cls._keyword_parts(chunks, layout == "sqlite")
             store_ = cls(chunks, dense, bm25, dict(manifest, keywords_version=KEYWORDS_VERSION, tool=TOOL), bridge,
                          gloss, flags)
             # persist so the next start doesn't pay for it (about a second): only if no one else is writing
             # this index and it is still the one we read; a read-only or busy index still works from memory
             try:
-                store_.save(path, if_unchanged_since=build_stamp(manifest))
+                if terms is not None:
+                    store_.save(path, if_unchanged_since=build_stamp(manifest))
             except Exception:  # noqa: BLE001 - a failed write-back must never fail a read
                 pass
             return store_

@@ -173,6 +173,30 @@ def test_missing_and_damaged_index(small_cfg, tmp_path):
         Store.load(small_cfg.index_path)
 
 
+def test_an_older_index_is_re_keyed_with_its_own_profile(tmp_path):
+    """Re-keying an index of an older keyword version (any command may open it first: `rag index`, `rag info`)
+    builds its English bridge with the profile it was built with, not the general one: a gov-report index
+    keeps its glossary's phrases."""
+    import json
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("一、收入\n\n全市一般公共预算收入2441亿元，增长16%。地区生产总值增长6%。\n", encoding="utf-8")
+    cfg = Config(index_dir=tmp_path / "idx", index_name="gov", profile="gov-report")
+    build_index([docs], cfg, progress=False)
+    built = Store.load(cfg.index_path, NANO)
+    general = Config(index_dir=tmp_path / "idx", index_name="plain")
+    build_index([docs], general, progress=False)
+    assert set(built.bridge) - set(Store.load(general.index_path, NANO).bridge), "the profile adds no phrase"
+    manifest = json.loads((cfg.index_path / "manifest.json").read_text(encoding="utf-8"))
+    manifest["keywords_version"] = 1
+    (cfg.index_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+    again = Store.load(cfg.index_path, NANO)  # no profile given
+    assert again.bridge == built.bridge
+    assert Store.load(cfg.index_path, NANO).bridge == built.bridge  # and so it was saved
+
+
 def test_index_from_an_older_tokenizer_gets_new_keyword_indexes(small_cfg, monkeypatch):
     """An index built before a tokenisation change is not stale: its keyword parts are rebuilt on load
     and saved back."""
