@@ -22,7 +22,8 @@ every answer fact.
    off-topic ones (0: ``eval/offtopic/``, another genre's questions asked of each corpus, made by
    ``eval/make_offtopic.py``) of the train split, on question-level features (:func:`rag.answer.selector.topic_row`:
    the share of the question the whole corpus never mentions, the English words with no Chinese term, the best
-   embedding similarity and word overlap of any candidate sentence), each also times "English"; a threshold
+   embedding similarity and word overlap of any candidate sentence, how far the closest chunk stands out of the
+   dense ranking), each also times "English"; a threshold
    per language (``min_topic``), the highest that refuses at most ``--max-topic-refusal`` (1%) of each corpus'
    answerable questions of that language on validation and on train+validation. It replaces the hand-set
    corpus-absence gate (refuse when 75% of the question is in no document), which refused 0 of the 44 gazette
@@ -128,6 +129,27 @@ XQuAD en .713 -> .675, CMRC .787 -> .768). A gradient-boosted rank model (scikit
 the rank features and each feature's rank within its question) was no better than the conditional logit on
 validation before these features (CMRC .677 -> .677-.703, XQuAD zh .825 -> .76-.79).
 
+Kept, 2026-12-07 (session 11): three topic features of the dense ranking's spread (``spread_10``, ``spread_mean``,
+``spread_last``: the closest chunk's score minus the 10th's, the mean's and the last's of the 50 closest,
+:func:`rag.retrieve.dense_spread`; front matter and a minority script's own chunks, which a search ranks down, left
+out), each also times "English". The embedding's baseline similarity differs by corpus and by the question's
+language; how the top of the ranking stands out of its tail less so. Alone on train, AUC of answerable vs
+off-topic for English questions over XQuAD: the top score .52, top minus the 50th .92 (over the small law corpus,
+whose articles all resemble each other: .91 and .38; the model weighs them with the other features). Chosen
+among four variants on validation (two spreads; with the top score; with the 10th; the last alone: English AUC
+.929-.939). English floor 0.01, Chinese 0.20 -> 0.17. Off-topic refused (fit, all four corpora): English train
+.16 -> .29, validation .115 -> .240, test .14 -> .24; Chinese validation .925 either way, test .957 -> .936. On the
+off-topic test split (rag eval eval/suites/offtopic.toml --split test; law-train, gazette, XQuAD, CMRC) English
+.30 / .22 / .16 / .06 -> .41 / .42 / .16 / .09, Chinese .96 / .97 / .97 / .83 -> .98 / .96 / .91 / .74 (35 per
+Wikipedia corpus: two and three questions); answerable refused on the public test splits XQuAD zh 2.5% -> 1.6%
+(answers .836 -> .844), XQuAD en 1.6% -> 0.8%, CMRC 1.4% either way.
+A search without a spread (fewer than 10 chunks, keyword-only) reads the mean spread of the language's train
+questions (``spread_fill`` in the weights file; the training mean of all rows would read an English question as
+far off topic, its English copies being 0 for every Chinese row).
+With it, demonstratives with a measure word (这种, 这项, 那部, …) are stopwords (哪一位法国皇帝颁布了这项公文 counted 这项 as
+a concept the corpus never mentions), so the keyword version is 4 and every index is re-keyed when opened; the
+rank and answer models moved by at most one question per pool on validation.
+
 The rank model is fitted with scipy's L-BFGS (scipy comes with the ``st`` extra, or ``pip install scipy``),
 the answer model with Newton's method in numpy; the weights are saved as plain JSON. The indexes of the
 corpora are built into ``--index-dir`` on first use (the Wikipedia corpora take a few minutes to embed).
@@ -229,6 +251,7 @@ def build_rows(index_dir: Path, limit: int | None = None) -> list[dict]:
                          "answerable": bool(facts), "qtype": qtype, "feats": feats, "labels": labels,
                          "reasons": reasons, "unmapped_share": len(a.unmapped) / a.content_words if a.content_words else 0.0,
                          "corpus_absent": absent_share(a, never_mentioned(a, answerer.in_corpus)),
+                         "spread": next((h.extras["dense_spread"] for h in hits if "dense_spread" in h.extras), None),
                          "rule_refused": answerer.why_not(a, cands[0] if cands else None) is not None})
             if (i + 1) % 200 == 0:
                 print(f"{name}: {i + 1}/{len(recs)} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
@@ -399,8 +422,8 @@ def main() -> int:
     # 3. topic model: answerable questions (1) against the off-topic ones (0) of the train split, every pool
     # weighing the same; its threshold the highest that refuses at most --max-topic-refusal of each corpus'
     # answerable questions (validation, and train+validation)
-    if not any(offtopic(r) for r in rows) or any("corpus_absent" not in r for r in rows):
-        sys.exit(f"{args.features} predates the topic model (no off-topic questions or no corpus_absent): "
+    if not any(offtopic(r) for r in rows) or any("corpus_absent" not in r or "spread" not in r for r in rows):
+        sys.exit(f"{args.features} predates the topic model (no off-topic questions, corpus_absent or spread): "
                  "run with --rebuild-features")
     tt = [r for r in rows if r["split"] == "train" and r["feats"] and (r["answerable"] or offtopic(r))]
     Xt = np.array([_topic(r) for r in tt], float)
@@ -466,7 +489,11 @@ def main() -> int:
                 "questions": {s: sum(1 for r in rows if r["split"] == s) for s in ("train", "val", "test")},
                 "script": "eval/fit_selector.py"}
         out = args.out or WEIGHTS
-        Selector(rank, answer, round(float(t_best), 3), meta, topic, t_topic).save(out)
+        # the spread a search without one stands for: per language, the mean of the topic model's train rows
+        fill = {lang: [round(float(v), 6) for v in np.mean([r["spread"] for r in tt if r["lang"] == lang
+                                                            and r["spread"] is not None], axis=0)]
+                for lang in ("zh", "en") if any(r["lang"] == lang and r["spread"] is not None for r in tt)}
+        Selector(rank, answer, round(float(t_best), 3), meta, topic, t_topic, fill).save(out)
         print(f"wrote {out}")
     return 0
 
@@ -506,7 +533,8 @@ def offtopic(r: dict) -> bool:
 def _topic(r: dict) -> list[float]:
     from rag.answer.selector import topic_row
 
-    return [np.nan if v is None else v for v in topic_row(r["feats"], r["lang"], r["unmapped_share"], r["corpus_absent"])]
+    return [np.nan if v is None else v
+            for v in topic_row(r["feats"], r["lang"], r["unmapped_share"], r["corpus_absent"], r["spread"])]
 
 
 def answered_right(r: dict, t: float) -> bool:

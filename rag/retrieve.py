@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 import time
 from functools import lru_cache
+from typing import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -105,18 +106,33 @@ class Retriever:
             self._filters[key] = self.store.allowed_ids(doc, section)
         return self._filters[key]
 
+    def dense_hits(self, qvec: np.ndarray, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The store's closest chunks to ``qvec`` with their cosine scores, before any re-ranking: every allowed
+        chunk when a filter leaves few (exact, as an unfiltered search of 2n is), else 2n and at least
+        :data:`SPREAD_DEPTH`."""
+        k = len(allowed) if allowed is not None and len(allowed) <= FILTER_EXACT else max(n * 2, SPREAD_DEPTH)
+        return self.store.dense_search(qvec, k, allowed)
+
     def dense_ranking(self, q: Query, n: int, allowed: np.ndarray | None = None,
                       qvec: np.ndarray | None = None) -> list[tuple[int, float]]:
-        qvec = self.embedder.embed_query(q.text) if qvec is None else qvec
-        # filtered: every allowed chunk when they are few (exact, as an unfiltered search of 2n is), else 2n
-        k = len(allowed) if allowed is not None and len(allowed) <= FILTER_EXACT else n * 2
-        hits = self.store.dense_search(qvec, k, allowed)
+        """The top ``n`` of :meth:`dense_hits` after hub chunks (front matter, a minority script's own chunks)
+        are ranked down."""
+        return self._dense(q, n, allowed, qvec)[0]
+
+    def _dense(self, q: Query, n: int, allowed: np.ndarray | None,
+               qvec: np.ndarray | None) -> tuple[list[tuple[int, float]], tuple[float, float, float] | None]:
+        """:meth:`dense_ranking` and the :func:`dense_spread` of the chunks no hub factor ranks down (a title
+        line sits close to any question in its language; in a small corpus the ranked-down chunks would fill
+        the tail)."""
+        hits = self.dense_hits(self.embedder.embed_query(q.text) if qvec is None else qvec, n, allowed)
         if not hits:
-            return []
-        factor = self._hub_factor(q, np.array([i for i, _ in hits], dtype=np.int64))
+            return [], None
+        hub = self._hubs(q, np.array([i for i, _ in hits], dtype=np.int64))
+        spread = dense_spread([s for (_, s), h in zip(hits, hub) if not h])
+        factor = np.where(hub, self.cfg.lang_mismatch_penalty, 1.0)
         out = [(i, s * f) for (i, s), f in zip(hits, factor)]
         out.sort(key=lambda x: -x[1])
-        return out[:n]
+        return out[:n], spread
 
     def sentence_ranking(self, q: Query, n: int, allowed: np.ndarray | None = None,
                          qvec: np.ndarray | None = None) -> list[tuple[int, float]]:
@@ -152,14 +168,18 @@ class Retriever:
                                                                   cache_file(self.cfg.index_dir)) if small else None)
         return self._sentences or None
 
-    def _hub_factor(self, q: Query, ids: np.ndarray) -> np.ndarray:
-        """Score multipliers of ``ids``: front matter, and (for a query in the corpus' minority script) the few
-        chunks in the query's own script, act as hubs that match every query: rank them down."""
+    def _hubs(self, q: Query, ids: np.ndarray) -> np.ndarray:
+        """Which of ``ids`` act as hubs that match every query: front matter, and (for a query in the corpus'
+        minority script) the few chunks in the query's own script."""
         flags = self.store.flags(ids)
         hub = (flags & FLAG_FRONT) != 0
         if q.lang != self._majority:
             hub |= ((flags & FLAG_EN) != 0) != (self._majority == "en")
-        return np.where(hub, self.cfg.lang_mismatch_penalty, 1.0)
+        return hub
+
+    def _hub_factor(self, q: Query, ids: np.ndarray) -> np.ndarray:
+        """Score multipliers of ``ids``: hubs (:meth:`_hubs`) are ranked down."""
+        return np.where(self._hubs(q, ids), self.cfg.lang_mismatch_penalty, 1.0)
 
     def bm25_ranking(self, q: Query, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         limit = max(4 * n, 200)  # what a backend that ranks by itself (Milvus) returns; the local one returns all
@@ -224,12 +244,12 @@ class Retriever:
             # a big index: keyword ranking in a second thread while the query is embedded and searched densely
             # (numpy, FAISS and the embedder release the GIL; 2 cores are 2 cores)
             pending = _pool().submit(self.bm25_ranking, q, n, allowed)
-            dense = self.dense_ranking(q, n, allowed)
+            dense, spread = self._dense(q, n, allowed, None)
             sparse = pending.result()
             near = []
         else:
             qvec = self.embedder.embed_query(q.text) if mode in ("hybrid", "dense") else None  # embedded once
-            dense = self.dense_ranking(q, n, allowed, qvec) if qvec is not None else []
+            dense, spread = self._dense(q, n, allowed, qvec) if qvec is not None else ([], None)
             sparse = self.bm25_ranking(q, n, allowed) if mode in ("hybrid", "bm25") else []
             # the closest-sentence ranking takes part in rank fusion only
             near = (self.sentence_ranking(q, n, allowed, qvec)
@@ -262,7 +282,33 @@ class Retriever:
             timings["retrieve_ms"] = round((time.perf_counter() - t0) * 1000, 2)
         near_rank = {i: r for r, (i, _) in enumerate(near, 1)}
         return [Hit(chunks[i], fused[i], dense_rank.get(i), bm25_rank.get(i),
-                    {"sentence_rank": near_rank[i]} if i in near_rank else {}) for i in order]
+                    ({"sentence_rank": near_rank[i]} if i in near_rank else {})
+                    | ({"dense_spread": spread} if spread is not None else {})) for i in order]
+
+
+SPREAD_DEPTH = 50  # the closest chunks a spread is measured over (the topic model was fitted at this depth)
+SPREAD_MIN = 10  # fewer chunks than this (a tiny corpus, a narrow filter): no spread
+
+
+def dense_spread(scores: Sequence[float]) -> tuple[float, float, float] | None:
+    """How the closest chunk stands out of the :data:`SPREAD_DEPTH` closest (``scores``: the store's cosine
+    scores, before any re-ranking): its score minus the 10th's, the mean's and the last's; None with fewer
+    than :data:`SPREAD_MIN` scores. The embedding's baseline similarity differs by corpus and by the question's
+    language (an English question sits far from Chinese text on topic or not); how the top of the ranking
+    stands out of its tail does not: a feature of the answerer's topic model
+    (:func:`rag.answer.selector.topic_row`).
+
+    >>> dense_spread([0.9] + [0.8] * 9 + [0.7] * 10)
+    (0.1, 0.145, 0.2)
+    >>> dense_spread([0.7] * 10 + [0.9] + [0.8] * 9 + [0.7] * 30 + [0.1] * 5)  # any order; the 50 closest
+    (0.1, 0.178, 0.2)
+    >>> dense_spread([0.9, 0.8]) is None
+    True
+    """
+    if len(scores) < SPREAD_MIN:
+        return None
+    top = sorted((float(x) for x in scores), reverse=True)[:SPREAD_DEPTH]
+    return (round(top[0] - top[9], 6), round(top[0] - float(np.mean(top)), 6), round(top[0] - top[-1], 6))
 
 
 def rrf_fuse(rankings, k: float, weights=None) -> dict:

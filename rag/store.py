@@ -67,7 +67,7 @@ FORMAT_VERSION = 2  # written for small local indexes (readable by earlier versi
 LARGE_FORMAT_VERSION = 3
 # bumped whenever tokenisation or the glossary changes: the keyword indexes of an older index are rebuilt from its
 # chunks when it is opened (about a second for the sample corpus; the dense vectors are kept) and saved back
-KEYWORDS_VERSION = 3
+KEYWORDS_VERSION = 4  # 4: demonstratives with a measure word are stopwords
 BACKENDS = ("local", "milvus")
 
 

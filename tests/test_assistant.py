@@ -96,3 +96,23 @@ def test_questions_are_bounded(small_assistant):
     q = "青湖区2024年新建水厂多少座？"
     ans = small_assistant.ask(" " * 50 + q + "水" * (300 - len(q)))  # exactly at the limit: answered
     assert "3座" in ans.answer
+
+
+def test_an_english_questions_merged_search_keeps_its_own_dense_spread(small_assistant, monkeypatch):
+    """With an LLM, an English question is searched again in its Chinese translation and the two merged; the
+    topic model's evidence (the dense spread) stays the question's own on every merged hit."""
+    from types import SimpleNamespace
+
+    from rag.types import Hit
+
+    chunks = list(small_assistant.retriever.store.chunks)[:3]
+    assert len(chunks) == 3
+    own = [Hit(chunks[0], 1.0, extras={"dense_spread": (0.1, 0.2, 0.3)}),
+           Hit(chunks[1], 0.5, extras={"dense_spread": (0.1, 0.2, 0.3)})]
+    translated = [Hit(chunks[2], 1.0, extras={"dense_spread": (0.9, 0.9, 0.9)})]
+    searches = iter([own, translated])
+    monkeypatch.setattr(small_assistant.retriever, "search", lambda q, k=None: next(searches))
+    monkeypatch.setattr(small_assistant, "llm", SimpleNamespace(translate_query=lambda q: "中文问题"))
+    hits = small_assistant.retrieve("How much was spent?", k=3)
+    assert {h.chunk.chunk_id for h in hits} == {c.chunk_id for c in chunks}
+    assert all(h.extras["dense_spread"] == (0.1, 0.2, 0.3) for h in hits)

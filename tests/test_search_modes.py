@@ -85,3 +85,46 @@ def test_hybrid_scores_fuse_the_ranks_of_both_modes(modes_retriever):
 def test_unknown_mode_is_refused(modes_retriever):
     with pytest.raises(ValueError, match="unknown mode 'nope'"):
         modes_retriever.search("x", mode="nope")
+
+
+def test_dense_spread_needs_ten_dense_candidates(tmp_path):
+    """Two passages are too few to tell how far the closest one stands out: no spread."""
+    root = write_docs(tmp_path / "docs", {k: DOCS[k] for k in ("roads.txt", "schools.txt")})
+    cfg = Config(index_dir=tmp_path / "indexes", index_name="few")
+    build_index([root], cfg, progress=False)
+    retriever = Retriever.open(cfg)
+    assert len(retriever.store.chunks) < 10
+    assert all("dense_spread" not in h.extras for h in retriever.search("全区新建了多少公里城市道路？", k=5))
+
+
+def test_hits_carry_how_far_the_closest_passage_stands_out(tmp_path):
+    """With ten or more dense candidates every hybrid or dense hit carries the dense ranking's spread (the
+    closest score minus the 10th's, the mean's and the last's: the topic model's evidence); keyword search
+    has no dense ranking and none."""
+    docs = dict(DOCS)
+    for i, (thing, n) in enumerate([("路灯", 310), ("公厕", 14), ("停车位", 2600), ("公交站", 45), ("垃圾站", 19),
+                                    ("菜市场", 6), ("健身点", 33)]):
+        docs[f"extra{i}.txt"] = f"青湖区设施简报{i}\n\n一、设施\n全区新增{thing}{n}个。\n"
+    root = write_docs(tmp_path / "docs", docs)
+    cfg = Config(index_dir=tmp_path / "indexes", index_name="spread")
+    build_index([root], cfg, progress=False)
+    retriever = Retriever.open(cfg)
+    question = "全区新建了多少公里城市道路？"
+    for mode in ("hybrid", "dense"):
+        hits = retriever.search(question, k=5, mode=mode)
+        spreads = {h.extras.get("dense_spread") for h in hits}
+        assert len(spreads) == 1 and None not in spreads, spreads
+        s10, s_mean, s_last = spreads.pop()
+        assert 0.0 <= s10 <= s_last and 0.0 <= s_mean <= s_last
+    assert all("dense_spread" not in h.extras for h in retriever.search("道路", k=5, mode="bm25"))
+
+    # a small corpus still refuses questions about something else and answers its own (the spread leaves out
+    # the title chunks a search ranks down: they would fill a small corpus' tail and read as a question far
+    # from every passage)
+    from rag.assistant import Assistant
+
+    assistant = Assistant(cfg, retriever)
+    for off_topic in ("光合作用发生在细胞的哪个部位？", "Who won the 1998 World Cup final?"):
+        assert assistant.ask(off_topic).refused, off_topic
+    got = assistant.ask("全区新增了多少个路灯？")
+    assert not got.refused and "310" in got.answer, got.answer

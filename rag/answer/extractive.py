@@ -199,7 +199,7 @@ class OfflineAnswerer:
         p = self.selector.answer.prob(x)
         ranked = [replace(top[i], p=ps[i]) for i in order] + cands[MAX_CANDIDATES:]
         if topic is not None:
-            p_topic = topic.prob(topic_row(feats, a.lang, unmapped, absent))
+            p_topic = topic.prob(topic_row(feats, a.lang, unmapped, absent, self.selector.spread(hits, a.lang)))
             if p_topic < self.selector.topic_floor(a.lang):
                 # not about these documents: what it names that they never mention, else the English words
                 # with no Chinese counterpart, else too little of it

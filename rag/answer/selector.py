@@ -163,7 +163,7 @@ ANSWER_FEATURES = ("bias", "p_best", "margin", "rule_score", "coverage", "sent_c
 # also times "the question is English" (an English question reaches the Chinese text through the bridge and
 # sits farther from it in the embedding, so each language has its own weights)
 TOPIC_BASE = ("bias", "corpus_absent", "unmapped_share", "absent_share", "dense_max", "coverage_max",
-              "sent_coverage_max", "bigram_max", "char_cov_max", "lcs_max")
+              "sent_coverage_max", "bigram_max", "char_cov_max", "lcs_max", "spread_10", "spread_mean", "spread_last")
 # (unmapped_share is 0 for a Chinese question: it needs no English copy)
 TOPIC_FEATURES = TOPIC_BASE + tuple("en_" + n for n in TOPIC_BASE if n != "unmapped_share")
 
@@ -263,17 +263,20 @@ def answer_row(rank_row: Sequence[float | None], p_best: float, p_second: float,
 
 
 def topic_row(rank_rows: Sequence[Sequence[float | None]], lang: str, unmapped_share: float,
-              corpus_absent: float) -> list[float | None]:
+              corpus_absent: float, spread: Sequence[float] | None = None) -> list[float | None]:
     """The topic model's features of a question: how much of it the whole corpus never mentions
     (:func:`rag.answer.refusal.absent_share`), how much an English question's words reach no Chinese term,
-    how much no retrieved passage has, and the best any candidate sentence does (embedding similarity,
-    coverage, shared bigrams and characters, longest common run); then each again for an English question.
+    how much no retrieved passage has, the best any candidate sentence does (embedding similarity,
+    coverage, shared bigrams and characters, longest common run), and how far the closest chunk stands out of
+    the dense ranking (``spread``: :func:`rag.retrieve.dense_spread`; None: missing); then each again for an
+    English question.
 
-    >>> row = dict(zip(TOPIC_FEATURES, topic_row([[0.0] * len(RANK_FEATURES)], "en", 0.5, 0.2)))
-    >>> len(row) == len(TOPIC_FEATURES), row["unmapped_share"], row["en_bias"], row["en_corpus_absent"]
-    (True, 0.5, 1.0, 0.2)
-    >>> dict(zip(TOPIC_FEATURES, topic_row([[0.0] * len(RANK_FEATURES)], "zh", 0.0, 0.2)))["en_corpus_absent"]
-    0.0
+    >>> row = dict(zip(TOPIC_FEATURES, topic_row([[0.0] * len(RANK_FEATURES)], "en", 0.5, 0.2, (0.1, 0.2, 0.3))))
+    >>> len(row) == len(TOPIC_FEATURES), row["unmapped_share"], row["en_bias"], row["en_corpus_absent"], row["en_spread_last"]
+    (True, 0.5, 1.0, 0.2, 0.3)
+    >>> row = dict(zip(TOPIC_FEATURES, topic_row([[0.0] * len(RANK_FEATURES)], "zh", 0.0, 0.2)))
+    >>> row["en_corpus_absent"], row["spread_10"], row["en_spread_10"]
+    (0.0, None, 0.0)
     """
     cols = {n: i for i, n in enumerate(RANK_FEATURES)}
 
@@ -282,8 +285,11 @@ def topic_row(rank_rows: Sequence[Sequence[float | None]], lang: str, unmapped_s
         return max(known) if known else None
 
     absent = rank_rows[0][cols["absent_share"]] if rank_rows else 1.0
+    if spread is not None and len(spread) != 3:
+        raise ValueError(f"a dense spread has 3 values, not {len(spread)}")
+    spreads = list(spread) if spread is not None else [None, None, None]
     base = [1.0, corpus_absent, unmapped_share, absent, best("dense"), best("coverage"), best("sent_coverage"),
-            best("bigram_q"), best("char_cov"), best("lcs_q")]
+            best("bigram_q"), best("char_cov"), best("lcs_q")] + spreads
     en = lang == "en"
     # a Chinese question's English copies are 0; an English question's missing value (no sentence vectors)
     # stays missing (read as the training mean)
@@ -450,10 +456,22 @@ class Selector:
     topic: Logistic | None = None  # is the question about these documents at all (off-topic questions)
     min_topic: dict = field(default_factory=dict)  # per question language ("zh", "en"): refuse as off-topic when
     # the topic probability is below it (chosen on validation)
+    spread_fill: dict = field(default_factory=dict)  # per question language: the dense spread a search without
+    # one stands for (a corpus of fewer than ten chunks, keyword-only search): the training questions' mean
 
     def topic_floor(self, lang: str) -> float:
         """The topic threshold of a question language (0: no floor fitted for it, refuse nothing)."""
         return float(self.min_topic.get(lang, 0.0))
+
+    def spread(self, hits: Sequence, lang: str) -> tuple[float, ...] | None:
+        """The dense spread :meth:`rag.retrieve.Retriever.search` gave ``hits`` (the topic model's evidence),
+        else the fitted stand-in for a question of ``lang`` (read as the training mean of every question,
+        a missing English value would be a third of a typical one: the English copies are 0 for Chinese
+        questions), else None."""
+        got = next((h.extras["dense_spread"] for h in hits if "dense_spread" in getattr(h, "extras", {})), None)
+        if got is None and self.spread_fill.get(lang):
+            got = tuple(float(v) for v in self.spread_fill[lang])
+        return got
 
     @staticmethod
     @lru_cache(maxsize=4)
@@ -471,11 +489,12 @@ class Selector:
         topic = Logistic.from_dict(d["topic"], TOPIC_FEATURES) if d.get("topic") else None
         return cls(Logistic.from_dict(d["rank"], RANK_FEATURES), Logistic.from_dict(d["answer"], ANSWER_FEATURES),
                    float(d["min_confidence"]), d.get("meta", {}), topic,
-                   {k: float(v) for k, v in d.get("min_topic", {}).items()})
+                   {k: float(v) for k, v in d.get("min_topic", {}).items()},
+                   {k: [float(x) for x in v] for k, v in d.get("spread_fill", {}).items()})
 
     def save(self, path: str | Path = WEIGHTS) -> None:
         d = {"rank": self.rank.to_dict(), "answer": self.answer.to_dict(), "min_confidence": self.min_confidence,
              "meta": self.meta}
         if self.topic is not None:
-            d["topic"], d["min_topic"] = self.topic.to_dict(), self.min_topic
+            d["topic"], d["min_topic"], d["spread_fill"] = self.topic.to_dict(), self.min_topic, self.spread_fill
         Path(path).write_text(json.dumps(d, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -283,3 +283,37 @@ def test_a_selector_without_a_topic_model_keeps_the_absence_gate():
 def test_a_language_without_a_fitted_floor_is_not_refused_as_off_topic():
     sel = _topic_selector(0.3, {"zh": 0.5})
     assert sel.topic_floor("en") == 0.0 and sel.topic_floor("zh") == 0.5
+
+
+def test_the_topic_model_reads_the_searchs_dense_spread_else_the_fitted_stand_in(monkeypatch):
+    """The hits' dense spread (how the closest chunk stands out of the dense ranking) reaches the topic model;
+    without one (a tiny corpus, keyword-only search) the language's fitted stand-in does, not the training mean
+    of all rows (for an English question a third of a typical value)."""
+    import rag.answer.extractive as extractive
+
+    seen = []
+    real = extractive.topic_row
+
+    def spy(*args):
+        seen.append(args[4])
+        return real(*args)
+
+    monkeypatch.setattr(extractive, "topic_row", spy)
+    base = Selector.default()
+    assert set(base.spread_fill) == {"zh", "en"} and all(len(v) == 3 for v in base.spread_fill.values())
+    h = hit("青湖公园建于1986年，由园林局设计。")
+    h.extras["dense_spread"] = (0.1, 0.2, 0.3)
+    bare = hit("青湖公园建于1986年，由园林局设计。")
+    a = answerer([h], base, min_confidence=0.0)
+    a.answer("青湖公园建于哪一年？", [h])
+    a.answer("青湖公园建于哪一年？", [bare])
+    a.answer("When was the park built?", [bare])
+    assert seen == [(0.1, 0.2, 0.3), tuple(base.spread_fill["zh"]), tuple(base.spread_fill["en"])]
+    assert Selector(base.rank, base.answer, 0.0, {}, base.topic, {}).spread([bare], "en") is None
+
+
+def test_selector_weights_keep_the_spread_stand_in(tmp_path):
+    base = Selector.default()
+    base.save(tmp_path / "s.json")
+    again = Selector.load(tmp_path / "s.json")
+    assert again.spread_fill == base.spread_fill and again.min_topic == base.min_topic
