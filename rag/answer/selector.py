@@ -18,6 +18,8 @@ verdicts — and scores it with two small logistic models fitted on question set
 ('place', 'person')
 >>> sorted(k for k, v in sentence_types("1896年在雅典举行了第一届现代奥运会。", "").items() if v)
 ['date', 'number', 'place']
+>>> sentence_types("5月28日，华盛顿的部队在战役中伏击了法军。", "")["number"], sentence_types("战役中有10人阵亡。", "")["number"]
+(False, True)
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ QTYPES = ("number", "date", "person", "place", "org")
 _DIGIT = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个项家条座所人次名岁种位件部本倍米里天届年月日]")
 _DATE = re.compile(r"\d{1,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|世纪|年代|公元|[一二三四五六七八九十]+世纪|朝")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# the parts of a date (1896年, 5月28日, 28号, 19世纪, 80年代): a figure, but no answer to "how many"
+_DATE_PARTS = re.compile(r"\d{3,4}\s*年(?!代)|\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{1,2}\s*[日号]|\d+\s*(?:世纪|年代)")
 _POS = {"nr": "person", "nrfg": "person", "nrt": "person", "ns": "place", "nt": "org"}
 
 
@@ -95,8 +99,8 @@ def sentence_types(sentence: str, question: str) -> dict[str, bool]:
     a person's, place's or organisation's name (jieba part-of-speech tags)."""
     rest = _residue(sentence, question)
     kinds = _pos_kinds(rest)
-    no_year = re.sub(r"\d{3,4}\s*年", "", rest)
-    return {"number": bool(_DIGIT.search(no_year)), "date": bool(_DATE.search(rest)),
+    no_date = _DATE_PARTS.sub("", rest)
+    return {"number": bool(_DIGIT.search(no_date)), "date": bool(_DATE.search(rest)),
             "person": "person" in kinds, "place": "place" in kinds, "org": "org" in kinds}
 
 
