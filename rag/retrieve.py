@@ -33,7 +33,8 @@ from rag.tokenize import script_of, tokenize, years_in
 from rag.types import Chunk, Hit
 
 MODES = ("hybrid", "dense", "bm25")
-# a filtered dense search ranks every allowed chunk when there are at most this many (else the best 2n)
+# a filtered dense search ranks every allowed chunk when there are at most this many (else the best 2n, and at
+# least 2 * SPREAD_DEPTH)
 FILTER_EXACT = 5000
 # from this many chunks a hybrid search ranks keywords in a second thread (beside embedding + dense search)
 PARALLEL_AT = 50_000
@@ -73,7 +74,8 @@ class Retriever:
         index); :class:`rag.store.StoreError` or :class:`rag.profile.ProfileError` (one line) if it can't."""
         embedder = get_embedder(cfg.embedder, cfg.threads)
         profile = index_profile(Store.read_manifest(cfg.index_path), cfg.profile)
-        with profile.bridge_terms():  # an index of an older keyword version is re-keyed with its profile
+        with profile.bridge_terms():  # (an index of an older keyword version is re-keyed with the profile it
+            # records, this one only if that can't be read)
             store = Store.load(cfg.index_path, embedder.name, store=cfg.store)
         # callers that don't know the profile (the citation check of LLM answers) use its glossary
         set_profile_terms(profile.glossary(), profile.en_stop)
@@ -108,9 +110,9 @@ class Retriever:
 
     def dense_hits(self, qvec: np.ndarray, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The store's closest chunks to ``qvec`` with their cosine scores, before any re-ranking: every allowed
-        chunk when a filter leaves few (exact, as an unfiltered search of 2n is), else 2n and at least
-        :data:`SPREAD_DEPTH`."""
-        k = len(allowed) if allowed is not None and len(allowed) <= FILTER_EXACT else max(n * 2, SPREAD_DEPTH)
+        chunk when a filter leaves few (exact, as an unfiltered search of 2n is), else 2n and at least twice
+        :data:`SPREAD_DEPTH` (room for the hub chunks the spread leaves out)."""
+        k = len(allowed) if allowed is not None and len(allowed) <= FILTER_EXACT else max(n * 2, 2 * SPREAD_DEPTH)
         return self.store.dense_search(qvec, k, allowed)
 
     def dense_ranking(self, q: Query, n: int, allowed: np.ndarray | None = None,
@@ -123,12 +125,13 @@ class Retriever:
                qvec: np.ndarray | None) -> tuple[list[tuple[int, float]], tuple[float, float, float] | None]:
         """:meth:`dense_ranking` and the :func:`dense_spread` of the chunks no hub factor ranks down (a title
         line sits close to any question in its language; in a small corpus the ranked-down chunks would fill
-        the tail)."""
+        the tail); no spread under a filter (measured over the filter's chunks only, it would mean something
+        else than the topic model was fitted on)."""
         hits = self.dense_hits(self.embedder.embed_query(q.text) if qvec is None else qvec, n, allowed)
         if not hits:
             return [], None
         hub = self._hubs(q, np.array([i for i, _ in hits], dtype=np.int64))
-        spread = dense_spread([s for (_, s), h in zip(hits, hub) if not h])
+        spread = dense_spread([s for (_, s), h in zip(hits, hub) if not h]) if allowed is None else None
         factor = np.where(hub, self.cfg.lang_mismatch_penalty, 1.0)
         out = [(i, s * f) for (i, s), f in zip(hits, factor)]
         out.sort(key=lambda x: -x[1])
@@ -286,26 +289,26 @@ class Retriever:
                     | ({"dense_spread": spread} if spread is not None else {})) for i in order]
 
 
-SPREAD_DEPTH = 50  # the closest chunks a spread is measured over (the topic model was fitted at this depth)
-SPREAD_MIN = 10  # fewer chunks than this (a tiny corpus, a narrow filter): no spread
+SPREAD_DEPTH = 50  # the closest chunks a spread is measured over (the topic model was fitted at this depth):
+# fewer (a small corpus) give no spread (the answerer then reads its fitted stand-in)
 
 
 def dense_spread(scores: Sequence[float]) -> tuple[float, float, float] | None:
     """How the closest chunk stands out of the :data:`SPREAD_DEPTH` closest (``scores``: the store's cosine
-    scores, before any re-ranking): its score minus the 10th's, the mean's and the last's; None with fewer
-    than :data:`SPREAD_MIN` scores. The embedding's baseline similarity differs by corpus and by the question's
+    scores, before any re-ranking): its score minus the 10th's, the mean's and the 50th's; None with fewer
+    than :data:`SPREAD_DEPTH` scores. The embedding's baseline similarity differs by corpus and by the question's
     language (an English question sits far from Chinese text on topic or not); how the top of the ranking
     stands out of its tail does not: a feature of the answerer's topic model
     (:func:`rag.answer.selector.topic_row`).
 
-    >>> dense_spread([0.9] + [0.8] * 9 + [0.7] * 10)
-    (0.1, 0.145, 0.2)
+    >>> dense_spread([0.9] + [0.8] * 9 + [0.7] * 40)
+    (0.1, 0.178, 0.2)
     >>> dense_spread([0.7] * 10 + [0.9] + [0.8] * 9 + [0.7] * 30 + [0.1] * 5)  # any order; the 50 closest
     (0.1, 0.178, 0.2)
-    >>> dense_spread([0.9, 0.8]) is None
+    >>> dense_spread([0.9] + [0.8] * 48) is None  # too few to measure a tail
     True
     """
-    if len(scores) < SPREAD_MIN:
+    if len(scores) < SPREAD_DEPTH:
         return None
     top = sorted((float(x) for x in scores), reverse=True)[:SPREAD_DEPTH]
     return (round(top[0] - top[9], 6), round(top[0] - float(np.mean(top)), 6), round(top[0] - top[-1], 6))

@@ -66,7 +66,8 @@ __all__ = ["Store", "StoreError", "StoreBase", "index_lock", "is_own_manifest", 
 FORMAT_VERSION = 2  # written for small local indexes (readable by earlier versions); big ones and Milvus: 3
 LARGE_FORMAT_VERSION = 3
 # bumped whenever tokenisation or the glossary changes: the keyword indexes of an older index are rebuilt from its
-# chunks when it is opened (about a second for the sample corpus; the dense vectors are kept) and saved back
+# chunks when it is opened (about a second for the sample corpus; the dense vectors are kept), with the profile it
+# records, and saved back (kept in memory only when that profile can't be read; a Milvus index is not re-keyed)
 KEYWORDS_VERSION = 4  # 4: demonstratives with a measure word are stopwords
 BACKENDS = ("local", "milvus")
 
@@ -339,7 +340,9 @@ class Store(StoreBase):
             from rag.profile import ProfileError, index_profile
 
             try:
-                terms = index_profile(manifest).bridge_terms()
+                profile = index_profile(manifest)
+                profile.glossary()  # read now: an unreadable glossary is a ProfileError here, not a traceback
+                terms = profile.bridge_terms()
             except ProfileError:  # its profile can't be read: re-keyed as the caller reads it, in memory only
                 terms = None
             with terms if terms is not None else contextlib.nullcontext():

@@ -116,3 +116,7 @@ def test_an_english_questions_merged_search_keeps_its_own_dense_spread(small_ass
     hits = small_assistant.retrieve("How much was spent?", k=3)
     assert {h.chunk.chunk_id for h in hits} == {c.chunk_id for c in chunks}
     assert all(h.extras["dense_spread"] == (0.1, 0.2, 0.3) for h in hits)
+    # the question's own search had none (too few passages): the translation's is dropped too
+    searches = iter([[Hit(chunks[0], 1.0)], [Hit(chunks[2], 1.0, extras={"dense_spread": (0.9, 0.9, 0.9)})]])
+    monkeypatch.setattr(small_assistant.retriever, "search", lambda q, k=None: next(searches))
+    assert all("dense_spread" not in h.extras for h in small_assistant.retrieve("How much was spent?", k=3))

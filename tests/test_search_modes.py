@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rag.config import Config
@@ -87,43 +88,60 @@ def test_unknown_mode_is_refused(modes_retriever):
         modes_retriever.search("x", mode="nope")
 
 
-def test_dense_spread_needs_ten_dense_candidates(tmp_path):
-    """Two passages are too few to tell how far the closest one stands out: no spread."""
-    root = write_docs(tmp_path / "docs", {k: DOCS[k] for k in ("roads.txt", "schools.txt")})
-    cfg = Config(index_dir=tmp_path / "indexes", index_name="few")
-    build_index([root], cfg, progress=False)
-    retriever = Retriever.open(cfg)
-    assert len(retriever.store.chunks) < 10
-    assert all("dense_spread" not in h.extras for h in retriever.search("全区新建了多少公里城市道路？", k=5))
+def test_dense_spread_needs_fifty_passages(modes_retriever):
+    """Five passages are too few to tell how far the closest one stands out of the rest: no spread (the
+    answerer reads its fitted stand-in)."""
+    assert all("dense_spread" not in h.extras for h in modes_retriever.search("全区新建了多少公里城市道路？", k=5))
 
 
 def test_hits_carry_how_far_the_closest_passage_stands_out(tmp_path):
-    """With ten or more dense candidates every hybrid or dense hit carries the dense ranking's spread (the
-    closest score minus the 10th's, the mean's and the last's: the topic model's evidence); keyword search
-    has no dense ranking and none."""
+    """With 50 or more passages every hybrid or dense hit carries the dense ranking's spread (the closest score
+    minus the 10th's, the mean's and the 50th's: the topic model's evidence), measured on the store's own
+    scores of the passages a search doesn't rank down (title lines, front matter), whatever the number of
+    candidates configured; keyword search and a filtered search have none."""
+    from rag.retrieve import dense_spread
+    from rag.store import FLAG_FRONT
+
     docs = dict(DOCS)
-    for i, (thing, n) in enumerate([("路灯", 310), ("公厕", 14), ("停车位", 2600), ("公交站", 45), ("垃圾站", 19),
-                                    ("菜市场", 6), ("健身点", 33)]):
-        docs[f"extra{i}.txt"] = f"青湖区设施简报{i}\n\n一、设施\n全区新增{thing}{n}个。\n"
+    things = ["路灯", "公厕", "停车位", "公交站", "垃圾站", "菜市场", "健身点", "充电桩", "消防栓", "报刊亭"]
+    for i in range(60):
+        docs[f"extra{i}.txt"] = f"青湖区设施简报第{i}期\n\n一、设施\n第{i % 6 + 1}街道新增{things[i % 10]}{i * 7 + 3}个。\n"
     root = write_docs(tmp_path / "docs", docs)
     cfg = Config(index_dir=tmp_path / "indexes", index_name="spread")
     build_index([root], cfg, progress=False)
     retriever = Retriever.open(cfg)
     question = "全区新建了多少公里城市道路？"
+    qvec = retriever.embedder.embed_query(retriever.prepare(question).text)
+    raw = retriever.dense_hits(qvec, cfg.candidates)
+    flags = retriever.store.flags(np.array([i for i, _ in raw], dtype=np.int64))
+    assert any(f & FLAG_FRONT for f in flags), "no title chunk among the candidates"
+    expected = dense_spread([s for (_, s), f in zip(raw, flags) if not f & FLAG_FRONT])
+    assert expected is not None
     for mode in ("hybrid", "dense"):
         hits = retriever.search(question, k=5, mode=mode)
-        spreads = {h.extras.get("dense_spread") for h in hits}
-        assert len(spreads) == 1 and None not in spreads, spreads
-        s10, s_mean, s_last = spreads.pop()
-        assert 0.0 <= s10 <= s_last and 0.0 <= s_mean <= s_last
+        assert {h.extras.get("dense_spread") for h in hits} == {expected}
+    s10, s_mean, s_last = expected
+    assert 0.0 <= s10 <= s_last and 0.0 <= s_mean <= s_last
+    few = Retriever.open(cfg.replace(candidates=10))
+    assert {h.extras.get("dense_spread") for h in few.search(question, k=5)} == {expected}
     assert all("dense_spread" not in h.extras for h in retriever.search("道路", k=5, mode="bm25"))
+    assert all("dense_spread" not in h.extras for h in retriever.search(question, k=5, doc="roads.txt"))
 
-    # a small corpus still refuses questions about something else and answers its own (the spread leaves out
-    # the title chunks a search ranks down: they would fill a small corpus' tail and read as a question far
-    # from every passage)
+
+def test_a_small_corpus_refuses_off_topic_questions_and_answers_its_own(tmp_path):
+    """Too few passages for a spread (title chunks among them): the topic model reads its fitted stand-in and
+    still refuses a question about something else, in either language, and answers the corpus' own."""
     from rag.assistant import Assistant
 
-    assistant = Assistant(cfg, retriever)
+    docs = dict(DOCS)
+    for i, (thing, n) in enumerate([("路灯", 310), ("公厕", 14), ("停车位", 2600), ("公交站", 45), ("垃圾站", 19),
+                                    ("菜市场", 6), ("健身点", 33)]):
+        docs[f"extra{i}.txt"] = f"青湖区设施简报{i}\n\n一、设施\n全区新增{thing}{n}个。\n"
+    root = write_docs(tmp_path / "docs", docs)
+    cfg = Config(index_dir=tmp_path / "indexes", index_name="small")
+    build_index([root], cfg, progress=False)
+    assistant = Assistant(cfg)
+    assert all("dense_spread" not in h.extras for h in assistant.retrieve("全区新增了多少个路灯？"))
     for off_topic in ("光合作用发生在细胞的哪个部位？", "Who won the 1998 World Cup final?"):
         assert assistant.ask(off_topic).refused, off_topic
     got = assistant.ask("全区新增了多少个路灯？")

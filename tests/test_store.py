@@ -179,6 +179,9 @@ def test_an_older_index_is_re_keyed_with_its_own_profile(tmp_path):
     keeps its glossary's phrases."""
     import json
 
+    from rag.bridge import set_profile_terms
+
+    set_profile_terms()  # no profile glossary as the process default (a Retriever opened earlier sets one)
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "a.txt").write_text("一、收入\n\n全市一般公共预算收入2441亿元，增长16%。地区生产总值增长6%。\n", encoding="utf-8")
@@ -195,6 +198,13 @@ def test_an_older_index_is_re_keyed_with_its_own_profile(tmp_path):
     again = Store.load(cfg.index_path, NANO)  # no profile given
     assert again.bridge == built.bridge
     assert Store.load(cfg.index_path, NANO).bridge == built.bridge  # and so it was saved
+
+    # a recorded profile that can't be read any more: re-keyed in memory (it still opens), nothing saved
+    manifest = json.loads((cfg.index_path / "manifest.json").read_text(encoding="utf-8"))
+    manifest.update(keywords_version=1, profile={"name": str(tmp_path / "moved.toml"), "sha256": "0"})
+    (cfg.index_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert Store.load(cfg.index_path, NANO).manifest["keywords_version"] > 1
+    assert json.loads((cfg.index_path / "manifest.json").read_text(encoding="utf-8"))["keywords_version"] == 1
 
 
 def test_index_from_an_older_tokenizer_gets_new_keyword_indexes(small_cfg, monkeypatch):

@@ -18,8 +18,10 @@ verdicts — and scores it with two small logistic models fitted on question set
 ('place', 'person')
 >>> sorted(k for k, v in sentence_types("1896年在雅典举行了第一届现代奥运会。", "").items() if v)
 ['date', 'number', 'place']
->>> sentence_types("5月28日，华盛顿的部队在战役中伏击了法军。", "")["number"], sentence_types("战役中有10人阵亡。", "")["number"]
-(False, True)
+>>> [sentence_types(s, "")["number"] for s in ("5月28日，华盛顿的部队伏击了法军。", "五月二十八日伏击了法军。",
+...                                            "On May 28 the troops attacked.", "战役中有10人阵亡。", "30日内答复。",
+...                                            "第5号令公布。", "地铁12号线开通。")]
+[False, False, False, True, True, True, True]
 """
 
 from __future__ import annotations
@@ -60,8 +62,14 @@ QTYPES = ("number", "date", "person", "place", "org")
 _DIGIT = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个项家条座所人次名岁种位件部本倍米里天届年月日]")
 _DATE = re.compile(r"\d{1,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|世纪|年代|公元|[一二三四五六七八九十]+世纪|朝")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-# the parts of a date (1896年, 5月28日, 28号, 19世纪, 80年代): a figure, but no answer to "how many"
-_DATE_PARTS = re.compile(r"\d{3,4}\s*年(?!代)|\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{1,2}\s*[日号]|\d+\s*(?:世纪|年代)")
+# the parts of a date (1896年, 5月28日, 五月二十八日, 28号, 19世纪, 80年代, May 28): a figure, but no answer to
+# "how many" (30日内, 5日游, 10日元 and 第5号 are counts, amounts and ordinals)
+_CN_DIGITS = "一二三四五六七八九十"
+_DATE_PARTS = re.compile(
+    r"\d{3,4}\s*年(?!代)|\d+\s*(?:世纪|年代)"
+    r"|(?:\d{1,2}|[" + _CN_DIGITS + r"]{1,3})\s*月(?:\s*(?:\d{1,2}|[" + _CN_DIGITS + r"]{1,3})\s*[日号](?![内游元]))?"
+    r"|(?<!第)(?<!\d)(?:\d{1,2}|[" + _CN_DIGITS + r"]{1,3})\s*[日号](?![内游元线])"
+    r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?\b")
 _POS = {"nr": "person", "nrfg": "person", "nrt": "person", "ns": "place", "nt": "org"}
 
 
@@ -461,7 +469,7 @@ class Selector:
     min_topic: dict = field(default_factory=dict)  # per question language ("zh", "en"): refuse as off-topic when
     # the topic probability is below it (chosen on validation)
     spread_fill: dict = field(default_factory=dict)  # per question language: the dense spread a search without
-    # one stands for (a corpus of fewer than ten chunks, keyword-only search): the training questions' mean
+    # one stands for (fewer than 50 chunks, keyword-only or filtered search): the training questions' mean
 
     def topic_floor(self, lang: str) -> float:
         """The topic threshold of a question language (0: no floor fitted for it, refuse nothing)."""
