@@ -232,6 +232,7 @@ def build_rows(index_dir: Path, limit: int | None = None) -> list[dict]:
     from rag.indexer import build_index, cache_path
     from rag.retrieve import Retriever
     from rag.sentences import SentenceVectors
+    from rag.types import spread_of
 
     rows = []
     for name, files, corpus, by in POOLS:
@@ -268,7 +269,7 @@ def build_rows(index_dir: Path, limit: int | None = None) -> list[dict]:
                          "answerable": bool(facts), "qtype": qtype, "feats": feats, "labels": labels,
                          "reasons": reasons, "unmapped_share": len(a.unmapped) / a.content_words if a.content_words else 0.0,
                          "corpus_absent": absent_share(a, never_mentioned(a, answerer.in_corpus)),
-                         "spread": next((h.extras["dense_spread"] for h in hits if "dense_spread" in h.extras), None),
+                         "spread": spread_of(hits),
                          "rule_refused": answerer.why_not(a, cands[0] if cands else None) is not None})
             if (i + 1) % 200 == 0:
                 print(f"{name}: {i + 1}/{len(recs)} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)

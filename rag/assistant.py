@@ -31,7 +31,7 @@ from rag.answer.rewrite import rewrite as rule_rewrite
 from rag.answer.types import Answer
 from rag.config import Config, ConfigError
 from rag.retrieve import Retriever, rrf_fuse
-from rag.types import Hit
+from rag.types import SPREAD, Hit, spread_of
 
 History = Sequence[tuple[str, str]]
 
@@ -98,12 +98,12 @@ class Assistant:
                 for h in (*hits, *extra):
                     by_id.setdefault(h.chunk.chunk_id, h)
                 scores = rrf_fuse([[h.chunk.chunk_id for h in ranking] for ranking in (hits, extra)], self.cfg.rrf_k)
-                spread = next((h.extras["dense_spread"] for h in hits if "dense_spread" in h.extras), None)
+                spread = spread_of(hits)
                 hits = [by_id[i] for i in sorted(scores, key=lambda i: -scores[i])[:k]]
                 for h in hits:  # the question's own dense spread (the topic model's evidence), not the translation's
-                    h.extras.pop("dense_spread", None)
+                    h.extras.pop(SPREAD, None)
                     if spread is not None:
-                        h.extras["dense_spread"] = spread
+                        h.extras[SPREAD] = spread
         return hits
 
     # -- answering -------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from rag.profile import Profile, index_profile
 from rag.sentences import RANKING_MAX_CHUNKS, SentenceRanking
 from rag.store import FLAG_EN, FLAG_FRONT, Store, StoreBase
 from rag.tokenize import script_of, tokenize, years_in
-from rag.types import Chunk, Hit
+from rag.types import SPREAD, Chunk, Hit
 
 MODES = ("hybrid", "dense", "bm25")
 # a filtered dense search ranks every allowed chunk when there are at most this many (else the best 2n, and at
@@ -286,7 +286,7 @@ class Retriever:
         near_rank = {i: r for r, (i, _) in enumerate(near, 1)}
         return [Hit(chunks[i], fused[i], dense_rank.get(i), bm25_rank.get(i),
                     ({"sentence_rank": near_rank[i]} if i in near_rank else {})
-                    | ({"dense_spread": spread} if spread is not None else {})) for i in order]
+                    | ({SPREAD: spread} if spread is not None else {})) for i in order]
 
 
 SPREAD_DEPTH = 50  # the closest chunks a spread is measured over (the topic model was fitted at this depth):

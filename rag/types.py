@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 
 @dataclass
@@ -103,3 +103,11 @@ class Hit:
         d.update(score=round(self.score, 6), dense_rank=self.dense_rank, bm25_rank=self.bm25_rank,
                  sentence_rank=self.extras.get("sentence_rank"))
         return d
+
+
+SPREAD = "dense_spread"  # the key of a hit's extras holding its search's dense spread (rag.retrieve.dense_spread)
+
+
+def spread_of(hits: Iterable[Hit]) -> tuple[float, ...] | None:
+    """The dense spread the search that found ``hits`` gave them (the same on every hit; None: it gave none)."""
+    return next((h.extras[SPREAD] for h in hits if SPREAD in h.extras), None)

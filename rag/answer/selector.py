@@ -36,6 +36,7 @@ from typing import Sequence
 
 from rag.answer.lang import detect_lang
 from rag.lexicon import anaphoric
+from rag.types import spread_of
 
 WEIGHTS = Path(__file__).resolve().parents[1] / "data" / "selector.json"
 MAX_CANDIDATES = 30  # candidates (by the rule score) the selector ranks
@@ -480,7 +481,7 @@ class Selector:
         else the fitted stand-in for a question of ``lang`` (read as the training mean of every question,
         a missing English value would be a third of a typical one: the English copies are 0 for Chinese
         questions), else None."""
-        got = next((h.extras["dense_spread"] for h in hits if "dense_spread" in getattr(h, "extras", {})), None)
+        got = spread_of(hits)
         if got is None and self.spread_fill.get(lang):
             got = tuple(float(v) for v in self.spread_fill[lang])
         return got
