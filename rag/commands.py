@@ -21,9 +21,20 @@ def _retriever(cfg: Config, progress: bool = True):
     try:
         get_embedder(cfg.embedder, cfg.threads)  # a bad --embedder fails before any indexing
         ensure_default_index(cfg, progress=progress)
-        return Retriever.open(cfg)
+        retriever = Retriever.open(cfg)
     except (StoreError, EmbedderError, IndexingError) as exc:
         raise UserError(str(exc)) from None
+    _note_outdated(cfg, retriever.store.manifest)
+    return retriever
+
+
+def _note_outdated(cfg: Config, manifest: dict) -> None:
+    """One line on stderr when the index works with keywords of an older version (a Milvus index)."""
+    from rag.store import keywords_outdated
+
+    note = keywords_outdated(manifest)
+    if note:
+        print(f"note: index '{cfg.index_name}': {note}", file=sys.stderr)
 
 
 def cmd_index(args: argparse.Namespace, cfg: Config) -> int:
@@ -106,6 +117,7 @@ def cmd_info(args: argparse.Namespace, cfg: Config) -> int:
     print(f"profile:  {profile.get('name') or '(none recorded: general, gov-report for the bundled sample)'}")
     print(f"chunker:  target {m['chunker']['chunk_size']} chars, overlap {m['chunker']['overlap_sentences']} sentence(s)")
     print(f"built:    {m.get('built_at')}; {m.get('n_chunks')} chunks from {len(m.get('files', {}))} file(s)")
+    _note_outdated(cfg, m)
     for path, f in sorted(m.get("files", {}).items()):
         print(f"  {f['chunks']:5d} chunks  {f['title'][:40]}  ({path})")
     return 0

@@ -34,7 +34,7 @@ from rag.embed import VectorCache, cache_file, embed_with_cache, get_embedder
 from rag.load import SUPPORTED, FileError, iter_files, load_paths
 from rag.profile import ProfileError, index_profile
 from rag.sentences import SentenceVectors, sentences_of
-from rag.store import Store, StoreBase, StoreError
+from rag.store import Store, StoreBase, StoreError, keywords_outdated
 from rag.types import Chunk
 
 # a file modified less than this before it was examined may change again within the same mtime tick (2 s on
@@ -60,11 +60,14 @@ class IndexSummary:
     embedded: int = 0
     seconds: float = 0.0
     up_to_date: bool = False
+    rekeyed: bool = False  # an index of an older keyword version written anew
 
     def lines(self) -> list[str]:
         out = [f"index '{self.index}': {self.chunks} chunks; {self.files_indexed} file(s) (re)indexed, "
                f"{self.files_unchanged} unchanged, {self.files_removed} removed, {len(self.errors)} skipped; "
                f"{self.embedded} passages embedded in {self.seconds:.1f} s"]
+        if self.rekeyed:
+            out.append("its keyword index was of an older version: refreshed (vectors from the cache)")
         if self.up_to_date:
             out = [f"index '{self.index}' is up to date ({self.chunks} chunks)"]
         return out
@@ -195,8 +198,10 @@ def _build_locked(paths: list, cfg: Config, embedder, target: Path, rebuild: boo
         raise IndexingError(_nothing_indexed(sources, found, errors))
     summary.files_removed = len(set(old_files) - set(files))
     summary.chunks = len(chunks)
-    if (old and summary.files_indexed == 0 and summary.files_removed == 0 and old.manifest.get("sources") == sources
-            and old.manifest.get("profile") == profile.record()):
+    # an index keyed by an older tokenizer (a Milvus one: a local index is re-keyed when opened) is written anew
+    rekey = bool(old and keywords_outdated(old.manifest))
+    if (old and not rekey and summary.files_indexed == 0 and summary.files_removed == 0
+            and old.manifest.get("sources") == sources and old.manifest.get("profile") == profile.record()):
         if any(old_files[k] != files[k] for k in files):
             # sizes and mtimes learned (a manifest from before they were recorded, or files that were too
             # fresh last time): record them so the next run need not open these files; nothing is re-embedded
@@ -237,9 +242,10 @@ def _build_locked(paths: list, cfg: Config, embedder, target: Path, rebuild: boo
     try:
         with profile.bridge_terms():  # the keyword bridge and gloss index get the profile's glossary
             store = Store.build(chunks, vectors, manifest, store=backend, uri=uri, tune_queries=tune)
-        store.save(target, rebuild=rebuild)
+        store.save(target, rebuild=rebuild or rekey)  # (a rebuild writes every row of a collection anew)
     except StoreError as exc:
         raise IndexingError(str(exc)) from None
+    summary.rekeyed = rekey
     return summary
 
 

@@ -61,15 +61,33 @@ from rag.types import Chunk
 
 __all__ = ["Store", "StoreError", "StoreBase", "index_lock", "is_own_manifest", "open_store_backend",
            "FORMAT_VERSION", "FORMAT_VERSIONS", "KEYWORDS_VERSION", "FILES", "OWN_DIRS", "OS_LITTER", "TOOL",
-           "BACKENDS", "FLAG_EN", "FLAG_FRONT"]
+           "BACKENDS", "FLAG_EN", "FLAG_FRONT", "keywords_outdated"]
 
 FORMAT_VERSION = 2  # written for small local indexes (readable by earlier versions); big ones and Milvus: 3
 LARGE_FORMAT_VERSION = 3
 # bumped whenever tokenisation or the glossary changes: the keyword indexes of an older index are rebuilt from its
 # chunks when it is opened (about a second for the sample corpus; the dense vectors are kept), with the profile it
-# records, and saved back (kept in memory only when that profile can't be read; a Milvus index is not re-keyed)
+# records, and saved back (kept in memory only when that profile can't be read). A Milvus index's keywords live in
+# its collection: it is re-keyed by the next `rag index` of it (every row rewritten, vectors from the cache), and
+# until then it works with its old keywords and says so (:func:`keywords_outdated`)
 KEYWORDS_VERSION = 4  # 4: demonstratives with a measure word are stopwords
 BACKENDS = ("local", "milvus")
+
+
+def keywords_outdated(manifest: dict[str, Any]) -> str | None:
+    """A one-line note when the index of ``manifest`` was keyed by an older tokenizer or glossary (only a Milvus
+    index stays so once opened: a local one is re-keyed when it is opened), else None.
+
+    >>> keywords_outdated({"keywords_version": KEYWORDS_VERSION}) is None
+    True
+    >>> keywords_outdated({"keywords_version": 1}).startswith("its keyword index is of an older version")
+    True
+    """
+    version = manifest.get("keywords_version", 1)
+    if not isinstance(version, int) or version >= KEYWORDS_VERSION:
+        return None
+    return (f"its keyword index is of an older version ({version}, now {KEYWORDS_VERSION}): `rag index` of the "
+            f"same files refreshes it (the vectors are kept)")
 
 
 def open_store_backend(name: str):

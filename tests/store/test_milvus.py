@@ -152,3 +152,29 @@ def test_milvus_own_hybrid_search(stores):
     hits = store.hybrid_search("污水 处理 处理率", qvec, 3)
     assert len(hits) == 3 and hits[0][1] >= hits[-1][1]
     assert "96%" in store.get_chunks([hits[0][0]])[0].text
+
+
+def test_an_index_of_an_older_keyword_version_says_so_and_the_next_index_run_rekeys_it(stores, capsys):
+    """A local index is re-keyed when opened; a Milvus index's keywords live in its collection: it works with
+    them, ``rag info`` and searches say so in one line, and the next ``rag index`` writes every row anew."""
+    from rag.cli import main
+    from rag.store import KEYWORDS_VERSION, keywords_outdated
+
+    _, milvus, docs = stores
+    path = milvus.index_path / "manifest.json"
+    m = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps(dict(m, keywords_version=KEYWORDS_VERSION - 1), ensure_ascii=False), encoding="utf-8")
+    assert keywords_outdated(Store.load(milvus.index_path).manifest)
+    base = ["--index-dir", str(milvus.index_dir), "--index", "mv"]
+    assert main(["info", *base]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "note: index 'mv': its keyword index is of an older version" in err
+    s = build_index([docs], milvus, progress=False)
+    assert s.rekeyed and not s.up_to_date and s.embedded == 0  # vectors from the cache
+    m2 = Store.read_manifest(milvus.index_path)
+    assert m2["keywords_version"] == KEYWORDS_VERSION and m2["store"]["collection"] == m["store"]["collection"]
+    assert m2["store"]["rows_written"] == {"inserted": s.chunks, "deleted": 0, "kept": 0}
+    assert keywords_outdated(m2) is None
+    assert "3座" in Retriever.open(milvus).search("青湖区新建水厂多少座？", k=1)[0].chunk.text
+    assert main(["info", *base]) == 0 and capsys.readouterr().err == ""
+    assert build_index([docs], milvus, progress=False).up_to_date  # and then it is up to date again
