@@ -187,7 +187,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 SHARED = ROOT.parent / "shared"
-# (name, questions file, corpus, split by, profile)
+# (name, questions file, corpus, split by[, domain profile: the laws are read with the bundled "law" profile])
 POOLS = [
     ("gazette", [ROOT / "eval" / f for f in ("dev.jsonl", "heldout.jsonl", "probe.jsonl", "final.jsonl")],
      ROOT / "data" / "cq-gov-gazette-2024-03.txt", "id"),
@@ -197,10 +197,11 @@ POOLS = [
     ("xquad-nearmiss", [ROOT / "eval" / "blind" / "xquad-nearmiss.jsonl"], SHARED / "ext" / "xquad-public" / "corpus", "document"),
     ("cmrc-nearmiss", [ROOT / "eval" / "blind" / "cmrc-nearmiss.jsonl"], SHARED / "ext" / "cmrc-trial" / "corpus", "document"),
     # three PRC laws (not the two of the sealed law set) with user-style paraphrased questions and near misses
-    ("law-train", [ROOT / "eval" / "train" / "law-train.jsonl"], ROOT / "eval" / "corpora" / "law-train", "id"),
+    ("law-train", [ROOT / "eval" / "train" / "law-train.jsonl"], ROOT / "eval" / "corpora" / "law-train", "id", "law"),
     # off-topic questions (eval/make_offtopic.py): another genre's questions asked of each corpus, unanswerable
     # there; each keeps its source question's split
-    ("offtopic-law", [ROOT / "eval" / "offtopic" / "law-train.jsonl"], ROOT / "eval" / "corpora" / "law-train", "document"),
+    ("offtopic-law", [ROOT / "eval" / "offtopic" / "law-train.jsonl"], ROOT / "eval" / "corpora" / "law-train", "document",
+     "law"),
     ("offtopic-gazette", [ROOT / "eval" / "offtopic" / "gazette.jsonl"], ROOT / "data" / "cq-gov-gazette-2024-03.txt", "document"),
     ("offtopic-xquad", [ROOT / "eval" / "offtopic" / "xquad.jsonl"], SHARED / "ext" / "xquad-public" / "corpus", "document"),
     ("offtopic-cmrc", [ROOT / "eval" / "offtopic" / "cmrc.jsonl"], SHARED / "ext" / "cmrc-trial" / "corpus", "document"),
@@ -235,12 +236,13 @@ def build_rows(index_dir: Path, limit: int | None = None) -> list[dict]:
     from rag.types import spread_of
 
     rows = []
-    for name, files, corpus, by in POOLS:
+    for name, files, corpus, by, *profile in POOLS:
         if not corpus.exists() or not all(f.exists() for f in files):
             print(f"skipping {name}: data not found", file=sys.stderr)
             continue
-        index = "fit-" + hashlib.sha1(str(corpus.resolve()).encode()).hexdigest()[:8]
-        cfg = Config(index_dir=index_dir, index_name=index)
+        key = str(corpus.resolve()) + (f"\nprofile={profile[0]}" if profile else "")
+        index = "fit-" + hashlib.sha1(key.encode()).hexdigest()[:8]
+        cfg = Config(index_dir=index_dir, index_name=index, profile=profile[0] if profile else "")
         build_index([corpus], cfg, progress=True)
         retriever = Retriever.open(cfg)
         answerer = OfflineAnswerer(CorpusStats.of(retriever.store), cfg.refusal_threshold, None, {}, cfg.refusal_min_coverage)
@@ -467,11 +469,13 @@ def main() -> int:
             t_topic[lang] = 0.0
             print(f"topic model, {lang}: no corpus with {MIN_FR_QUESTIONS} answerable validation questions: no floor")
             continue
-        t_topic[lang] = round(float(max([t for t in np.linspace(0.0, 0.9, 91)
+        # (finer below 0.05: an English floor sits at a few thousandths, where a step of 0.01 jumps to 0)
+        grid = np.unique(np.concatenate([np.linspace(0.0, 0.9, 91), np.round(np.geomspace(0.001, 0.05, 40), 4)]))
+        t_topic[lang] = round(float(max([t for t in grid
                                          if max(topic_refusal(("val",), t, lang), topic_refusal(("train", "val"), t, lang))
-                                         <= args.max_topic_refusal] or [0.0])), 3)
+                                         <= args.max_topic_refusal] or [0.0])), 4)
         off = [r for r in rows if offtopic(r) and r["lang"] == lang]
-        print(f"topic model, {lang}: min_topic {t_topic[lang]:.2f} (held by the answerable questions of "
+        print(f"topic model, {lang}: min_topic {t_topic[lang]:.4g} (held by the answerable questions of "
               f"{', '.join(held)} on validation, of {', '.join(sorted(topic_pools(('train', 'val'), 0.0, lang)))} "
               f"on train+validation); answerable refused as off-topic (val, train+val, per corpus at most) "
               f"{topic_refusal(('val',), t_topic[lang], lang):.3f} / "

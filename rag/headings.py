@@ -9,6 +9,8 @@ Heading(level=4, title='（一）宏观形势判断', pure=True)
 '（二）坚持以科技创新推动产业创新，加快构建现代化产业体系'
 >>> detect("重庆市人民政府工作报告").level
 0
+>>> detect("第六条 国家对社会保险基金实行严格监管。")
+Heading(level=7, title='第六条 国家对社会保险基金实行严格监管', pure=False)
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ _PATTERNS: list[tuple[int, re.Pattern[str]]] = [
     (5, re.compile(r"^\d{1,2}[.、](?!\d)\s*\S")),
     (6, re.compile(r"^（\d{1,2}）\s*\S")),
 ]
+ARTICLE = 7  # 第X条: an article of a statute
+SENTENCE_END = ("。", "；", "！", "？")
 _MD = re.compile(r"^(#{1,6})\s+(.+?)\s*#*$")
 _BOLD = re.compile(r"^\*\*([^*]{2,60})\*\*")
 _ORDINAL_LEAD = re.compile(rf"^[{CN_NUM}]+是")
@@ -70,6 +74,11 @@ def detect(paragraph: str) -> Heading | None:
     n = normalise_brackets(s)
     for level, pat in _PATTERNS:
         if pat.match(n):
+            if level == ARTICLE and (n.endswith(SENTENCE_END) or len(n) > 40 or re.search(r"[，；：:]", n)):
+                # an article of a statute states something: it names its section (its first sentence, or
+                # clause) and stays in the text ("第六条 国家对社会保险基金实行严格监管。")
+                m = re.match(r"^(.{4,60}?)[。；：:，！？]", n)
+                return Heading(level, m.group(1) if m else n[:60], False)
             if len(n) <= 40 and not re.search(r"[，；]", n[:-1]):
                 return Heading(level, n.rstrip("。"), True)
             lead = _lead(n, 60)

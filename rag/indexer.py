@@ -302,7 +302,8 @@ def _nothing_indexed(sources: list[str], found: list[Path], errors: list[FileErr
 
 
 def _chunker_settings(cfg: Config) -> dict:
-    return {"chunk_size": cfg.chunk_size, "overlap_sentences": cfg.overlap_sentences, "version": 2}
+    # version 3: an article of a statute and its items stay in the text (were pure headings when short)
+    return {"chunk_size": cfg.chunk_size, "overlap_sentences": cfg.overlap_sentences, "version": 3}
 
 
 def _bar(total: int, desc: str, enabled: bool, unit: str = "chunk"):

@@ -9,7 +9,8 @@ government's own budget), the labels of its report kinds for English answers, an
 glossary (the keyword bridge of an index is built with it).
 
 Bundled profiles live in ``rag/profiles/`` (``general``: linguistic defaults only; ``gov-report``: Chinese
-government work, budget and plan reports); any other profile is a path to a TOML file. Every profile
+government work, budget and plan reports; ``law``: laws and regulations asked about in everyday words, whose
+``synonyms`` take a question's 老板 to the statute's 用人单位); any other profile is a path to a TOML file. Every profile
 extends ``general``; ``extends = "gov-report"`` (or a path, relative to the file) builds on another one:
 lists and tables add to the parent's. The keys are documented in ``rag/profiles/general.toml``.
 
@@ -43,7 +44,7 @@ DEFAULT_PROFILE = "general"
 
 # the keys a profile file may hold (anything else is a typo: an error, not silently ignored)
 _LIST_KEYS = ("question_words", "question_words_en", "home_words", "glossary")
-_TABLE_KEYS = ("glossary_entries", "report_kinds")
+_TABLE_KEYS = ("glossary_entries", "report_kinds", "synonyms")
 _KEYS = frozenset(("extends", "description", "scopes") + _LIST_KEYS + _TABLE_KEYS)
 _SCOPE_KEYS = frozenset({"wide", "narrow", "wide_en", "narrow_en", "prefer"})
 _PREFER = ("wide", "narrow", "")
@@ -129,6 +130,8 @@ class Profile:
     report_kinds: tuple[tuple[str, str], ...] = ()  # (word in a report title, English label), first match wins
     glossary_files: tuple[Path, ...] = ()
     glossary_entries: tuple[tuple[str, str], ...] = ()  # (english phrase, Chinese term) given in the file itself
+    # (a question's everyday Chinese word, the documents' terms for it): 老板 -> 用人单位
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
     files: tuple[Path, ...] = field(default=(), repr=False)  # the chain, parent first
 
     # -- derived -------------------------------------------------------------------------------
@@ -160,6 +163,28 @@ class Profile:
             for w in pair.words():
                 out.add(w if not w.isascii() else " ".join(en_words(w)))
         return frozenset(out)
+
+    def synonyms_in(self, text: str) -> list[tuple[str, int, tuple[str, ...]]]:
+        """The everyday words of ``synonyms`` in ``text``: (word, offset, the documents' terms), longest
+        first where two overlap, in the order of the text (Latin letters in any case: the words are kept in
+        lower case).
+
+        >>> p = Profile("t", synonyms=(("老板", ("用人单位",)), ("辞职", ("解除劳动合同",)), ("辞", ("x",))))
+        >>> p.synonyms_in("老板不让我辞职")
+        [('老板', 0, ('用人单位',)), ('辞职', 5, ('解除劳动合同',))]
+        """
+        found: list[tuple[str, int, tuple[str, ...]]] = []
+        text = text.lower()
+        taken = [False] * len(text)
+        for word, terms in sorted(self.synonyms, key=lambda x: -len(x[0])):
+            start = text.find(word)
+            while start >= 0:
+                end = start + len(word)
+                if terms and not any(taken[start:end]):
+                    found.append((word, start, terms))
+                    taken[start:end] = [True] * len(word)
+                start = text.find(word, end)
+        return sorted(found, key=lambda x: x[1])
 
     def scope_pair(self, scope: str | None) -> ScopePair | None:
         return next((p for p in self.scopes if scope in (p.wide, p.narrow)), None)
@@ -270,6 +295,7 @@ def _load(path: str) -> Profile:
         report_kinds=tuple(merged.get("report_kinds", [])),
         glossary_files=glossary_files,
         glossary_entries=tuple(merged.get("glossary_entries", [])),
+        synonyms=tuple((w, tuple(terms)) for w, terms in merged.get("synonyms", {}).items()),
         files=tuple(f for f, _ in chain))
 
 
@@ -340,6 +366,18 @@ def _check(data: Mapping[str, Any], path: Path) -> dict[str, Any]:
                 if t:
                     pairs.append((en.strip().lower(), t))
         out["glossary_entries"] = pairs
+    if "synonyms" in data:
+        table = data["synonyms"]
+        if not isinstance(table, dict):
+            raise bad("synonyms", "expected a table of \"everyday word\" = \"the documents' term\" or [\"term\", ...]")
+        syn: dict[str, list[str]] = {}
+        for word, terms in table.items():
+            terms = [terms] if isinstance(terms, str) else terms
+            if not (word.strip() and isinstance(terms, list) and terms
+                    and all(isinstance(t, str) and t.strip() for t in terms)):
+                raise bad("synonyms", f"{word!r}: expected a Chinese term or a list of them, got {table[word]!r}")
+            syn[word.strip().lower()] = [t.strip() for t in terms if t.strip() != word.strip()]
+        out["synonyms"] = syn
     if "scopes" in data:
         scopes = data["scopes"]
         if not isinstance(scopes, list) or not all(isinstance(s, dict) for s in scopes):
@@ -388,6 +426,11 @@ def _merge(into: dict[str, Any], data: Mapping[str, Any], path: Path) -> None:
             into[key] = list(dict.fromkeys(into.get(key, []) + data[key]))
     if "report_kinds" in data:
         into["report_kinds"] = list(dict.fromkeys(data["report_kinds"] + into.get("report_kinds", [])))
+    if "synonyms" in data:
+        syn = dict(into.get("synonyms", {}))
+        for word, terms in data["synonyms"].items():
+            syn[word] = list(dict.fromkeys(syn.get(word, []) + terms))
+        into["synonyms"] = syn
     if "scopes" in data:
         scopes = dict(into.get("scopes", {}))
         for s in data["scopes"]:

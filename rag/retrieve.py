@@ -87,6 +87,11 @@ class Retriever:
         tokens: dict[str, float] = {}
         for t in tokenize(text):
             tokens[t] = max(tokens.get(t, 0.0), 1.0)
+        # the profile's terms for the question's everyday words (老板: 用人单位) are searched for too
+        for _, _, terms in self.profile.synonyms_in(text):
+            for term in terms:
+                for t in tokenize(term):
+                    tokens[t] = max(tokens.get(t, 0.0), 1.0)
         bridged: list[tuple[str, float]] = []
         gloss: dict[str, float] = {}
         if lang == "en" and self.cfg.bridge:

@@ -284,3 +284,18 @@ def test_running_headers_and_page_numbers_dropped():
     texts = [c.text for c in chunk_document(doc)]
     assert any(body + "写完了。" in t for t in texts)
     assert not any("- 12 -" in t for t in texts)
+
+
+def test_a_statutes_articles_and_their_items_stay_in_the_text():
+    """A short article (no comma) is a statement, not a title: it names its section and stays in the text;
+    the items （一）（二） of an article belong to it (were: pure headings, in no chunk's text at all)."""
+    lines = ["某某保护条例", "", "第一章 总则", "", "第一条 本条例保护湿地。", "", "第二条 有下列情形之一的，处一万元罚款:",
+             "", "（一）擅自开垦湿地的；", "", "（二）排放污水的。", "", "第三条 本条例自2030年1月1日起施行。"]
+    doc = Document("d", "x.md", "某某保护条例", lines, "0")
+    got = [(c.section[1:], c.text) for c in chunk_document(doc)]
+    text = "\n".join(t for _, t in got)
+    for line in lines[4:]:
+        assert not line or line in text
+    second = next((s, t) for s, t in got if "（一）擅自开垦湿地的；" in t)
+    assert second[0] == ["第一章 总则", "第二条 有下列情形之一的"] and "（二）排放污水的。" in second[1]
+    assert any(s[-1] == "第三条 本条例自2030年1月1日起施行" for s, _ in got)

@@ -75,6 +75,9 @@ narrow_en = ["district-level"]
     ('[[scopes]]\nwide = "全市"\nnarrow = "市级"\ncolour = "red"', "unknown key 'colour'"),
     ("report_kinds = [\"预算\"]", "report_kinds: expected a table"),
     ("this is not toml", "invalid TOML"),
+    ('[synonyms]\n"老板" = 3', "synonyms: '老板': expected a Chinese term or a list of them"),
+    ('[synonyms]\n"老板" = []', "synonyms: '老板': expected a Chinese term or a list of them"),
+    ('synonyms = ["老板"]', "synonyms: expected a table"),
 ])
 def test_bad_profiles_are_one_line_errors(tmp_path, text, message):
     path = write(tmp_path / "bad.toml", text + "\n")
@@ -181,3 +184,34 @@ def test_an_index_records_its_profile_and_is_read_with_it(tmp_path):
     build_index([doc], g, progress=False)
     assert Store.read_manifest(g.index_path)["profile"]["name"] == "general"
     assert "drink water work" not in Retriever.open(g).store.bridge
+
+
+def test_synonyms_let_a_questions_everyday_word_reach_the_documents_term(tmp_path):
+    """A profile's ``synonyms``: the keyword search looks for the documents' term too, the answerer counts
+    either as the concept, an extending profile adds to its parent's; the bundled ``law`` profile has them."""
+    from rag.indexer import build_index
+    from rag.retrieve import Retriever
+
+    law = load_profile("law")
+    assert ("老板", ("用人单位", "雇主")) in law.synonyms and ("employer", "用人单位") in law.glossary()
+    mine = load_profile(write(tmp_path / "mine.toml", 'extends = "law"\n[synonyms]\n"老板" = "东家"\n"物业" = "物业服务人"\n'))
+    assert dict(mine.synonyms)["老板"] == ("用人单位", "雇主", "东家") and dict(mine.synonyms)["物业"] == ("物业服务人",)
+    doc = write(tmp_path / "law.txt", "劳动法\n\n第一章 工资\n第五条 用人单位应当按月足额支付劳动报酬。\n\n"
+                                      "第二章 休假\n第九条 劳动者享受带薪年休假。\n\n第三章 安全\n第十二条 生产设备应当定期检修。\n")
+    plain = Config(index_dir=tmp_path / "idx", index_name="plain")
+    build_index([doc], plain, progress=False)
+    q = "老板多久发一次工资？"
+    assert "用人单位" not in Retriever.open(plain).prepare(q).tokens
+    r = Retriever.open(plain.replace(profile="law"))
+    assert "用人单位" in r.prepare(q).tokens and "劳动报酬" in r.prepare(q).tokens
+    a = analyse(q, lambda s: 1.0, {}, profile=law)
+    assert ("老板", "用人单位", "雇主") in [c.forms for c in a.concepts]
+    assert any("按月足额支付" in h.chunk.text for h in r.search(q, k=2))
+
+
+def test_a_not_a_questions_and_what_to_do_name_nothing():
+    """能不能, 要不要, 有没有, 可不可以 ask yes or no, 怎么办 what to do: none of them is a concept the passages
+    should hold (a statute never says 怎么办)."""
+    forms = [c.forms for c in analyse("公司能不能扣我押金？有没有时间限制？欠薪怎么办？", lambda s: 1.0, {}).concepts]
+    assert forms == [("公司",), ("押金",), ("时间",), ("限制",), ("欠薪",)]
+    assert [c.forms for c in analyse("可不可以不签合同？", lambda s: 1.0, {}).concepts] == [("签合同",)]

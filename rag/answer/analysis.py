@@ -36,7 +36,10 @@ from rag.tokenize import unglue
 QUESTION_WORDS = frozenset("""多少 几 哪 哪些 哪个 哪里 哪儿 什么 怎么 怎样 怎么样 什么样 如何 为什么 为何 为啥 何时 何处 何地 何人 何种
 多久 是否 吗 呢 多大 多高 多长 几个 几项 分别 是 有 为 了
 达到 实现 提出 要求 根据 按照 其中 以及 情况 方面 一共 总共 共 到 截至 年底 年末 全年 目前 去年 今年 明年 上年 当年
-亿元 万元 元 个 项 家 人 万人 多出 新增 年""".split())
+亿元 万元 元 个 项 家 人 万人 多出 新增 年
+怎么办 咋办 怎么算 怎么做 咋样 我该 应该 能否 可否 是不是""".split())
+# an A-not-A question (能不能, 要不要, 有没有, 可不可以) asks yes or no and names nothing
+A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 QUANTITY_ZH = re.compile(r"多少|(?<!哪)几(?!乎)[个项家条座所人次年]?|多大|多高|多长|比例|比重|占比|百分之|增长|下降|增速|提高|降低|规模|总额|金额|数量")
 # "how long/tall/old...": the question asks for a quantity or a dimension; the word itself names nothing
 DIMENSION_WORDS = frozenset("many much long tall high far old big large wide deep fast heavy".split())
@@ -143,7 +146,7 @@ def analyse(question: str, idf: Callable[[str], float], bridge: dict[str, list[s
     # Chinese words of the question (for English questions: the Chinese terms quoted in it)
     freq = jieba_module().dt.FREQ
     pos = 0
-    for w in unglue(jieba_module().lcut(text)):
+    for w in unglue(jieba_module().lcut(A_NOT_A.sub("   ", text))):  # (blanked: offsets stay)
         start = text.find(w, pos)
         if start >= 0:
             pos = start + len(w)
@@ -156,6 +159,7 @@ def analyse(question: str, idf: Callable[[str], float], bridge: dict[str, list[s
             continue
         seen.add(w)
         a.concepts.append(Concept((w,), idf(w), w, ("zh", start, start + len(w)) if start >= 0 else ("", -1, -1)))
+    add_synonyms(a, text, idf, seen)
     if lang == "en":
         curated = glossary_phrases(profile)
         spans = expand_spans(low, bridge, profile.en_stop)
@@ -171,6 +175,35 @@ def analyse(question: str, idf: Callable[[str], float], bridge: dict[str, list[s
                 weight = 1.0 if " " in phrase or (phrase in curated and min(map(len, forms)) >= 3) else 0.5
                 a.concepts.append(Concept(forms, weight * max(idf(f) for f in forms), phrase, ("en", i, j)))
     return a
+
+
+def add_synonyms(a: Analysis, text: str, idf: Callable[[str], float], seen: set[str]) -> None:
+    """The profile's everyday words in the question (老板) become one concept each, expressed by the word or
+    any of the documents' terms for it (用人单位); the question's words inside it are that concept.
+
+    >>> from rag.profile import Profile
+    >>> p = Profile("t", synonyms=(("老板", ("用人单位",)),))
+    >>> [c.forms for c in analyse("老板拖欠了工资怎么办？", lambda s: 1.0, {}, profile=p).concepts]
+    [('老板', '用人单位'), ('拖欠',), ('工资',)]
+    >>> p = Profile("t", synonyms=(("单位", ("用人单位",)),))
+    >>> [c.forms for c in analyse("用人单位拖欠了工资", lambda s: 1.0, {}, profile=p).concepts]
+    [('用人单位',), ('拖欠',), ('工资',)]
+    """
+    for word, start, terms in a.profile.synonyms_in(text):
+        end = start + len(word)
+        touching = [c for c in a.concepts if c.span[0] == "zh" and c.span[1] < end and start < c.span[2]]
+        inside = [c for c in touching if start <= c.span[1] and c.span[2] <= end]
+        if len(inside) < len(touching):  # part of a longer word of the question (单位 in 用人单位)
+            continue
+        forms = tuple(f for f in dict.fromkeys((word, *terms)) if f not in seen or any(f in c.forms for c in inside))
+        if not forms:
+            continue
+        at = min((a.concepts.index(c) for c in inside), default=None)
+        a.concepts = [c for c in a.concepts if not any(c is x for x in inside)]
+        if at is None:  # (a word the analysis left out, a filler or a stopword: placed by its offset)
+            at = sum(1 for c in a.concepts if c.span[0] == "zh" and c.span[1] < start)
+        seen.update(forms)
+        a.concepts.insert(at, Concept(forms, max(idf(f) for f in forms), word, ("zh", start, end)))
 
 
 MODIFIER_PREPOSITIONS = frozenset({"for", "of", "on", "among"})

@@ -113,7 +113,8 @@ def _open(spec, cfg: Config, open_retriever: Callable[..., Any], progress: bool)
     from rag.indexer import IndexingError, build_index
     from rag.store import StoreError
 
-    set_cfg = cfg.replace(index_name=corpus_index_name(spec.corpus, cfg.embedder))
+    set_cfg = cfg.replace(index_name=corpus_index_name(spec.corpus, cfg.embedder, spec.profile),
+                          **({"profile": spec.profile} if spec.profile else {}))
     try:
         built = build_index([spec.corpus], set_cfg, progress=progress)
     except (IndexingError, EmbedderError, StoreError, ConfigError) as exc:
@@ -205,7 +206,7 @@ def _run_many(loaded: list[tuple], args: argparse.Namespace, cfg: Config, open_r
     set_cfg, retriever, answerer = cfg, None, None
     summaries: dict[str, dict] = {}
     for spec, questions, errors, n_in_file, chosen in loaded:
-        key = str(spec.corpus.resolve()) if spec.corpus is not None else ""
+        key = f"{spec.corpus.resolve()}\n{spec.profile or ''}" if spec.corpus is not None else ""
         if opened != key:
             retriever = answerer = None  # release the previous index before opening the next
             set_cfg, retriever = _open(spec, cfg, open_retriever, progress=not args.quiet)

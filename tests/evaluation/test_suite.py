@@ -51,6 +51,7 @@ def test_suite_paths_are_relative_to_root_relative_to_the_file(tmp_path):
     ("[[set]]\nquestions = 3\n", "'questions' must be a non-empty string"),
     ("[[set]]\nquestions = 'a.jsonl'\nname = '../x'\n", "invalid name"),
     ("[[set]]\nquestions = 'a.jsonl'\n[[set]]\nquestions = 'b/a.jsonl'\n", "duplicate name 'a'"),
+    ("[[set]]\nquestions = 'a.jsonl'\nprofile = 'law'\n", "'profile' needs a 'corpus'"),
 ])
 def test_bad_suites_are_one_line_errors(tmp_path, text, message):
     path = tmp_path / "s.toml"
@@ -71,6 +72,16 @@ def test_corpus_index_names_are_deterministic_valid_and_distinct(tmp_path):
     assert a.startswith("eval-a-docs-") and b.startswith("eval-b-docs-") and check_index_name(a) == a
     assert check_index_name(corpus_index_name(tmp_path / "文件.txt")).startswith(f"eval-{tmp_path.name[:16]}-")
     assert corpus_index_name(tmp_path / "a" / "docs", "st:/models/x") != a
+    assert corpus_index_name(tmp_path / "a" / "docs", profile="law") not in (a, b)  # a set's own profile
+
+
+def test_a_set_names_the_profile_its_corpus_is_indexed_with(tmp_path):
+    (tmp_path / "s.toml").write_text('[[set]]\nquestions = "q.jsonl"\ncorpus = "docs"\nprofile = "law"\n[[set]]\n'
+                                     'name = "mine"\nquestions = "q.jsonl"\ncorpus = "docs"\nprofile = "p/mine.toml"\n'
+                                     '[[set]]\nname = "plain"\nquestions = "q.jsonl"\ncorpus = "docs"\n',
+                                     encoding="utf-8")
+    law, mine, plain = load_suite(tmp_path / "s.toml")
+    assert (law.profile, mine.profile, plain.profile) == ("law", str(tmp_path / "p" / "mine.toml"), None)
 
 
 def test_the_project_suites_name_existing_files():
