@@ -167,6 +167,22 @@ place 19-21% of the time, their answerable ones 2-9%, but XQuAD's answerable one
 transliterate names otherwise) and its off-topic ones 4%; validation unchanged (English off-topic refused .240
 either way, the floor 0.01 held by XQuAD en).
 
+Kept, 2026-12-08 (session 12), refitted together: (1) a statute's short article (第六条 国家对社会保险基金实行严格监管。)
+and an article's items （一）…；（二）…。 were pure headings, in no chunk's text (so never a candidate sentence); now
+an article names its section and stays in the text, its items are its text (chunker version 3). (2) The law pools
+get a bundled ``law`` profile to be read with (a profile's ``synonyms``: 老板 -> 用人单位 in the keyword search and in
+a concept's forms; English glossary entries); the fit reads them without it, as a user who chooses no profile gets
+them (fitted with it, the Chinese topic floor rose to 0.21 and law3's citizen questions, read without it, were
+refused as off topic: 1 of 10). (3) A-not-A questions (能不能, 有没有, 可不可以) and
+怎么办, 我该, 应该 name no concept (a statute never says 怎么办: it counted as a concept the documents never mention).
+(4) The topic floor is chosen on a grid finer below 0.05 (the English floor sits at a few thousandths, where a step
+of 0.01 jumped to 0 when one gazette validation question moved from 0.0108 to 0.0085). Best sentence right, train /
+validation / test: law-train .481 / .417 / .643 -> .574 / .417 / .571, XQuAD zh val .800 -> .812, CMRC val .826 ->
+.819, XQuAD en val .725 -> .713, gazette the same; threshold 0.06 -> 0.04; Chinese topic floor 0.17 -> 0.15 (off-topic
+refused on validation .925 -> .901), English 0.01 -> 0.0074 (.240 -> .183: the English floor is held by one gazette
+validation question); val objective .929 -> .904. A topic cap of 2% instead of 1% would lift the English floor to
+0.03 (off-topic refused .308) but leave no room for the answer threshold (0.00, objective .875): left at 1%.
+
 The rank model is fitted with scipy's L-BFGS (scipy comes with the ``st`` extra, or ``pip install scipy``),
 the answer model with Newton's method in numpy; the weights are saved as plain JSON. The indexes of the
 corpora are built into ``--index-dir`` on first use (the Wikipedia corpora take a few minutes to embed).
@@ -187,7 +203,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 SHARED = ROOT.parent / "shared"
-# (name, questions file, corpus, split by[, domain profile: the laws are read with the bundled "law" profile])
+# (name, questions file, corpus, split by[, domain profile]); every pool is read as a new index is by default (the
+# general profile; the gazette: gov-report, the sample's own), so the thresholds fit what a user gets without
+# choosing a profile (fitted with the laws read with the `law` profile, the Chinese topic floor rose 0.17 -> 0.21
+# and citizen questions over laws indexed without it were refused as off topic: law3 1 of 10)
 POOLS = [
     ("gazette", [ROOT / "eval" / f for f in ("dev.jsonl", "heldout.jsonl", "probe.jsonl", "final.jsonl")],
      ROOT / "data" / "cq-gov-gazette-2024-03.txt", "id"),
@@ -197,11 +216,10 @@ POOLS = [
     ("xquad-nearmiss", [ROOT / "eval" / "blind" / "xquad-nearmiss.jsonl"], SHARED / "ext" / "xquad-public" / "corpus", "document"),
     ("cmrc-nearmiss", [ROOT / "eval" / "blind" / "cmrc-nearmiss.jsonl"], SHARED / "ext" / "cmrc-trial" / "corpus", "document"),
     # three PRC laws (not the two of the sealed law set) with user-style paraphrased questions and near misses
-    ("law-train", [ROOT / "eval" / "train" / "law-train.jsonl"], ROOT / "eval" / "corpora" / "law-train", "id", "law"),
+    ("law-train", [ROOT / "eval" / "train" / "law-train.jsonl"], ROOT / "eval" / "corpora" / "law-train", "id"),
     # off-topic questions (eval/make_offtopic.py): another genre's questions asked of each corpus, unanswerable
     # there; each keeps its source question's split
-    ("offtopic-law", [ROOT / "eval" / "offtopic" / "law-train.jsonl"], ROOT / "eval" / "corpora" / "law-train", "document",
-     "law"),
+    ("offtopic-law", [ROOT / "eval" / "offtopic" / "law-train.jsonl"], ROOT / "eval" / "corpora" / "law-train", "document"),
     ("offtopic-gazette", [ROOT / "eval" / "offtopic" / "gazette.jsonl"], ROOT / "data" / "cq-gov-gazette-2024-03.txt", "document"),
     ("offtopic-xquad", [ROOT / "eval" / "offtopic" / "xquad.jsonl"], SHARED / "ext" / "xquad-public" / "corpus", "document"),
     ("offtopic-cmrc", [ROOT / "eval" / "offtopic" / "cmrc.jsonl"], SHARED / "ext" / "cmrc-trial" / "corpus", "document"),
