@@ -22,6 +22,8 @@ after the refusal) or ``None``:
 >>> a = analyse("2023年城镇居民人均可支配收入是多少元？", lambda s: 1.0, {})
 >>> other_kind(a, "全体居民人均可支配收入37595元", lambda t: t != "城镇居民").detail  # 城镇居民: not in the corpus
 '全体居民'
+>>> other_kind(a, "调查的居民人均可支配收入37595元", lambda t: t != "城镇居民") is None  # a phrase, not a kind
+True
 """
 
 from __future__ import annotations
@@ -147,8 +149,9 @@ def other_kind(a: Analysis, sentence: str, in_corpus: Callable[[str], bool]) -> 
             if not (in_corpus(mod) and in_corpus(head)) or mod in sentence or head not in sentence:
                 continue
             before = [sentence[max(0, m.start() - 2):m.start()] for m in re.finditer(re.escape(head), sentence)]
-            # a modifier the dictionary gives a shared sense is a paraphrase (使用外资 for 利用外资: "use")
-            if before and all(_CJK2.match(b) and not synonyms(b, mod) for b in before):
+            # a modifier the dictionary gives a shared sense is a paraphrase (使用外资 for 利用外资: "use"); a head
+            # after 的 or 之 is described by a phrase (运行的图灵机), not named as another kind of it
+            if before and all(_CJK2.match(b) and not b.endswith(("的", "之")) and not synonyms(b, mod) for b in before):
                 return Reason("other-kind", w, before[0] + head)
     return None
 
