@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from rag.headings import ARTICLE, detect
+from rag.headings import ARTICLE, detect, item_marker
 from rag.repair import Paragraph, repair_lines
 from rag.types import Chunk, Document
 
@@ -127,7 +127,7 @@ def _sections(paras: list[Paragraph]) -> list[_Unit]:
         else:
             d = detect(p.text)
             h = (d.level, d.title, d.pure) if d else None
-            if h and stack and stack[-1][0] == ARTICLE and ARTICLE > h[0] > 2:
+            if h and stack and stack[-1][0] == ARTICLE and item_marker(p.text):
                 h = None  # （一）, 1. inside an article of a statute: its enumerated items, part of its text
         if not h:
             while stack and stack[-1][0] >= 8:  # a lead-in sub-section ends with its paragraph

@@ -79,7 +79,7 @@ def detect(paragraph: str) -> Heading | None:
                 # clause) and stays in the text ("第六条 国家对社会保险基金实行严格监管。")
                 m = re.match(r"^(.{4,60}?)[。；：:，！？]", n)
                 return Heading(level, m.group(1) if m else n[:60], False)
-            if len(n) <= 40 and not re.search(r"[，；]", n[:-1]):
+            if len(n) <= 40 and not re.search(r"[，；。！？]", n[:-1]):
                 return Heading(level, n.rstrip("。"), True)
             lead = _lead(n, 60)
             return Heading(level, lead, False) if lead else None
@@ -92,6 +92,20 @@ def detect(paragraph: str) -> Heading | None:
     if lead and len(s) > len(lead) + 40 and not re.search(r"[\d，、“”%]", lead) and not s.startswith("——"):
         return Heading(8, lead, False)
     return None
+
+
+ITEM_LEVELS = (4, 5, 6)  # （一） 1. （1）: the markers of an enumeration's items
+
+
+def item_marker(paragraph: str) -> bool:
+    """The paragraph starts with an item marker, （一）, 1. or （1） (a Markdown heading is none): inside an article
+    of a statute these are its enumerated items, not headings.
+
+    >>> item_marker("（一）擅自开垦湿地的；"), item_marker("### 第二节 机动车驾驶人"), item_marker("二、合同的订立")
+    (True, False, False)
+    """
+    n = normalise_brackets(paragraph.strip())
+    return not _MD.match(n) and any(pat.match(n) for level, pat in _PATTERNS if level in ITEM_LEVELS)
 
 
 def is_title(s: str) -> bool:

@@ -34,7 +34,7 @@ from rag.embed import VectorCache, cache_file, embed_with_cache, get_embedder
 from rag.load import SUPPORTED, FileError, iter_files, load_paths
 from rag.profile import ProfileError, index_profile
 from rag.sentences import SentenceVectors, sentences_of
-from rag.store import Store, StoreBase, StoreError, keywords_outdated
+from rag.store import Store, StoreBase, StoreError, backend_of, keywords_outdated
 from rag.types import Chunk
 
 # a file modified less than this before it was examined may change again within the same mtime tick (2 s on
@@ -198,8 +198,9 @@ def _build_locked(paths: list, cfg: Config, embedder, target: Path, rebuild: boo
         raise IndexingError(_nothing_indexed(sources, found, errors))
     summary.files_removed = len(set(old_files) - set(files))
     summary.chunks = len(chunks)
-    # an index keyed by an older tokenizer (a Milvus one: a local index is re-keyed when opened) is written anew
-    rekey = bool(old and keywords_outdated(old.manifest))
+    # a Milvus index keyed by an older tokenizer (a local one is re-keyed when opened) is written anew, every row:
+    # its rows are kept by content otherwise (read from the manifest on disk: a changed chunker drops `old`)
+    rekey = bool(prior) and not rebuild and backend_of(prior) != "local" and keywords_outdated(prior) is not None
     if (old and not rekey and summary.files_indexed == 0 and summary.files_removed == 0
             and old.manifest.get("sources") == sources and old.manifest.get("profile") == profile.record()):
         if any(old_files[k] != files[k] for k in files):
@@ -237,12 +238,14 @@ def _build_locked(paths: list, cfg: Config, embedder, target: Path, rebuild: boo
         "profile": profile.record(),
     }
     backend, uri = _store_of(cfg, old.manifest if old else prior)
+    # a Milvus row holds its chunk's keywords, read with the profile's glossary: another profile rewrites them all
+    reprofile = backend != "local" and bool(prior) and prior.get("profile") != profile.record()
     # a big local index gets an approximate dense index, tuned on query embeddings of the corpus' own sentences
     tune = tune_queries(chunks, embedder) if backend == "local" and Store.is_large(len(chunks)) else None
     try:
         with profile.bridge_terms():  # the keyword bridge and gloss index get the profile's glossary
             store = Store.build(chunks, vectors, manifest, store=backend, uri=uri, tune_queries=tune)
-        store.save(target, rebuild=rebuild or rekey)  # (a rebuild writes every row of a collection anew)
+        store.save(target, rebuild=rebuild or rekey or reprofile)  # (a rebuild writes every row of a collection)
     except StoreError as exc:
         raise IndexingError(str(exc)) from None
     summary.rekeyed = rekey

@@ -29,6 +29,7 @@ import hashlib
 import re
 import threading
 import tomllib
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -166,24 +167,37 @@ class Profile:
 
     def synonyms_in(self, text: str) -> list[tuple[str, int, tuple[str, ...]]]:
         """The everyday words of ``synonyms`` in ``text``: (word, offset, the documents' terms), longest
-        first where two overlap, in the order of the text (Latin letters in any case: the words are kept in
-        lower case).
+        first where two overlap, in the order of the text. A match that cuts through a word of the text is
+        none (走人 in 行人走人行道: 人行道; 过期 in 超过期限), nor is a Latin key inside a longer Latin word (app in
+        "appeal"). Latin letters match in any case (the words are kept in lower case; offsets are the text's).
 
-        >>> p = Profile("t", synonyms=(("老板", ("用人单位",)), ("辞职", ("解除劳动合同",)), ("辞", ("x",))))
+        >>> p = Profile("t", synonyms=(("老板", ("用人单位",)), ("辞职", ("解除劳动合同",)), ("辞", ("x",)),
+        ...                            ("走人", ("y",)), ("app", ("个人信息处理者",))))
         >>> p.synonyms_in("老板不让我辞职")
         [('老板', 0, ('用人单位',)), ('辞职', 5, ('解除劳动合同',))]
+        >>> p.synonyms_in("行人走人行道"), p.synonyms_in("Can I appeal?"), p.synonyms_in("这个App收集信息")
+        ([], [], [('app', 2, ('个人信息处理者',))])
         """
+        if not self.synonyms:
+            return []
+        low = text.lower() if len(text.lower()) == len(text) else text  # (offsets must stay the text's)
+        from rag.lexicon import jieba_module
+
+        words = [(a, b) for _, a, b in jieba_module().tokenize(low)]
         found: list[tuple[str, int, tuple[str, ...]]] = []
-        text = text.lower()
-        taken = [False] * len(text)
+        taken = [False] * len(low)
         for word, terms in sorted(self.synonyms, key=lambda x: -len(x[0])):
-            start = text.find(word)
+            latin = word.isascii()
+            start = low.find(word)
             while start >= 0:
                 end = start + len(word)
-                if terms and not any(taken[start:end]):
+                cuts = any(a < start < b or a < end < b for a, b in words)
+                if latin:
+                    cuts = bool(re.match(r"[a-z0-9]", low[end:end + 1]) or (start and re.match(r"[a-z0-9]", low[start - 1])))
+                if terms and not cuts and not any(taken[start:end]):
                     found.append((word, start, terms))
                     taken[start:end] = [True] * len(word)
-                start = text.find(word, end)
+                start = low.find(word, start + 1)
         return sorted(found, key=lambda x: x[1])
 
     def scope_pair(self, scope: str | None) -> ScopePair | None:
@@ -376,7 +390,8 @@ def _check(data: Mapping[str, Any], path: Path) -> dict[str, Any]:
             if not (word.strip() and isinstance(terms, list) and terms
                     and all(isinstance(t, str) and t.strip() for t in terms)):
                 raise bad("synonyms", f"{word!r}: expected a Chinese term or a list of them, got {table[word]!r}")
-            syn[word.strip().lower()] = [t.strip() for t in terms if t.strip() != word.strip()]
+            key = unicodedata.normalize("NFKC", word.strip()).lower()
+            syn[key] = list(dict.fromkeys(syn.get(key, []) + [t.strip() for t in terms if t.strip().lower() != key]))
         out["synonyms"] = syn
     if "scopes" in data:
         scopes = data["scopes"]

@@ -299,3 +299,23 @@ def test_a_statutes_articles_and_their_items_stay_in_the_text():
     second = next((s, t) for s, t in got if "（一）擅自开垦湿地的；" in t)
     assert second[0] == ["第一章 总则", "第二条 有下列情形之一的"] and "（二）排放污水的。" in second[1]
     assert any(s[-1] == "第三条 本条例自2030年1月1日起施行" for s, _ in got)
+
+
+def test_headings_after_an_article_still_head_their_sections():
+    """Only item markers （一）, 1., （1） inside an article are its text: a Markdown 节 heading or an 一、 heading after
+    an article starts its own section (was: swallowed into the article's text, the section path gone stale)."""
+    lines = ["## 第二章 车辆", "", "### 第一节 机动车", "", "第八条 国家对机动车实行登记制度。", "",
+             "### 第二节 驾驶人", "", "第十九条 驾驶机动车，应当依法取得机动车驾驶证。", "",
+             "二、合同的订立", "", "第二十条 当事人订立合同，应当遵守法律。"]
+    doc = Document("d", "x.md", "某法", lines, "0")
+    got = [(c.section, c.text) for c in chunk_document(doc)]
+    nineteen = next((s, t) for s, t in got if "第十九条" in t)
+    assert nineteen[0][-2:] == ["第二节 驾驶人", "第十九条 驾驶机动车"] and "第二节" not in nineteen[1]
+    twenty = next((s, t) for s, t in got if "第二十条" in t)
+    assert "二、合同的订立" in twenty[0] and "二、合同的订立" not in twenty[1]
+    assert not any("### " in t for _, t in got)
+
+
+def test_a_numbered_line_of_two_sentences_keeps_the_second_in_the_text():
+    doc = Document("d", "x.txt", "t", ["（一）经济运行稳中向好。全区生产总值增长5%。"], "0")
+    assert any("全区生产总值增长5%。" in c.text for c in chunk_document(doc))

@@ -215,3 +215,27 @@ def test_a_not_a_questions_and_what_to_do_name_nothing():
     forms = [c.forms for c in analyse("公司能不能扣我押金？有没有时间限制？欠薪怎么办？", lambda s: 1.0, {}).concepts]
     assert forms == [("公司",), ("押金",), ("时间",), ("限制",), ("欠薪",)]
     assert [c.forms for c in analyse("可不可以不签合同？", lambda s: 1.0, {}).concepts] == [("签合同",)]
+
+
+def test_synonyms_match_words_not_pieces_of_words():
+    """走人 in 行人走人行道 cuts 人行道, 过期 in 超过期限 cuts 期限: no synonym, in the keyword search or the analysis;
+    a Latin key is a whole word (app, not the app of "appeal")."""
+    from rag.retrieve import Retriever
+
+    law = load_profile("law")
+    assert law.synonyms_in("行人走人行道有什么规定？") == []
+    assert [w for w, _, _ in law.synonyms_in("劳动仲裁超过期限了还能申请吗？")] == ["仲裁"]  # no 过期
+    assert law.synonyms_in("Can I appeal the decision?") == [] and law.synonyms_in("The APP took my data")[0][0] == "app"
+    a = analyse("Can I appeal the decision of the arbitration?", lambda s: 1.0, {}, profile=law)
+    assert not any("个人信息处理者" in c.forms for c in a.concepts)
+    r = Retriever.__new__(Retriever)  # prepare() reads only the profile, the config and the bridge
+    r.profile, r.cfg = law, Config()
+    r.store = SimpleNamespace(bridge={})
+    assert "劳动合同" not in r.prepare("行人走人行道有什么规定？").tokens
+    assert "用人单位" in r.prepare("老板不发工资").tokens
+
+
+def test_a_not_a_is_no_piece_of_a_word():
+    forms = [c.forms for c in analyse("公司单方面变更合同不同意怎么办？", lambda s: 1.0, {}).concepts]
+    assert ("合同",) in forms and ("同意",) in forms
+    assert [(c.forms, c.span) for c in analyse("能不能不能", lambda s: 1.0, {}).concepts] == [(("不能",), ("zh", 3, 5))]

@@ -146,8 +146,9 @@ def analyse(question: str, idf: Callable[[str], float], bridge: dict[str, list[s
     # Chinese words of the question (for English questions: the Chinese terms quoted in it)
     freq = jieba_module().dt.FREQ
     pos = 0
-    for w in unglue(jieba_module().lcut(A_NOT_A.sub("   ", text))):  # (blanked: offsets stay)
-        start = text.find(w, pos)
+    cut = blank_a_not_a(text, freq)
+    for w in unglue(jieba_module().lcut(cut)):
+        start = cut.find(w, pos)
         if start >= 0:
             pos = start + len(w)
         w = w.strip()
@@ -177,6 +178,20 @@ def analyse(question: str, idf: Callable[[str], float], bridge: dict[str, list[s
     return a
 
 
+def blank_a_not_a(text: str, freq: dict) -> str:
+    """``text`` with its A-not-A questions (能不能, 有没有, 可不可以) blanked, offsets kept; not where the first A
+    ends a word (合同不同意: 合同, then 不同意).
+
+    >>> blank_a_not_a("公司能不能扣押金", {}), blank_a_not_a("变更合同不同意", {"合同": 5})
+    ('公司   扣押金', '变更合同不同意')
+    """
+    def blank(m: re.Match) -> str:
+        i = m.start()
+        return m.group(0) if i and freq.get(text[i - 1:i + 1]) else " " * len(m.group(0))
+
+    return A_NOT_A.sub(blank, text)
+
+
 def add_synonyms(a: Analysis, text: str, idf: Callable[[str], float], seen: set[str]) -> None:
     """The profile's everyday words in the question (老板) become one concept each, expressed by the word or
     any of the documents' terms for it (用人单位); the question's words inside it are that concept.
@@ -201,7 +216,7 @@ def add_synonyms(a: Analysis, text: str, idf: Callable[[str], float], seen: set[
         at = min((a.concepts.index(c) for c in inside), default=None)
         a.concepts = [c for c in a.concepts if not any(c is x for x in inside)]
         if at is None:  # (a word the analysis left out, a filler or a stopword: placed by its offset)
-            at = sum(1 for c in a.concepts if c.span[0] == "zh" and c.span[1] < start)
+            at = next((i for i, c in enumerate(a.concepts) if c.span[0] == "zh" and c.span[1] > start), len(a.concepts))
         seen.update(forms)
         a.concepts.insert(at, Concept(forms, max(idf(f) for f in forms), word, ("zh", start, end)))
 

@@ -163,7 +163,9 @@ def test_an_index_of_an_older_keyword_version_says_so_and_the_next_index_run_rek
     _, milvus, docs = stores
     path = milvus.index_path / "manifest.json"
     m = json.loads(path.read_text(encoding="utf-8"))
-    path.write_text(json.dumps(dict(m, keywords_version=KEYWORDS_VERSION - 1), ensure_ascii=False), encoding="utf-8")
+    # (and of an older chunker too, as when both change in one release: the chunker's change must not hide it)
+    older = dict(m, keywords_version=KEYWORDS_VERSION - 1, chunker=dict(m["chunker"], version=m["chunker"]["version"] - 1))
+    path.write_text(json.dumps(older, ensure_ascii=False), encoding="utf-8")
     assert keywords_outdated(Store.load(milvus.index_path).manifest)
     base = ["--index-dir", str(milvus.index_dir), "--index", "mv"]
     assert main(["info", *base]) == 0
@@ -178,3 +180,8 @@ def test_an_index_of_an_older_keyword_version_says_so_and_the_next_index_run_rek
     assert "3座" in Retriever.open(milvus).search("青湖区新建水厂多少座？", k=1)[0].chunk.text
     assert main(["info", *base]) == 0 and capsys.readouterr().err == ""
     assert build_index([docs], milvus, progress=False).up_to_date  # and then it is up to date again
+    # another profile (another glossary: other gloss words per row) rewrites every row too
+    s = build_index([docs], milvus.replace(profile="law"), progress=False)
+    m3 = Store.read_manifest(milvus.index_path)
+    assert m3["profile"]["name"] == "law" and m3["store"]["rows_written"] == {"inserted": s.chunks, "deleted": 0, "kept": 0}
+    build_index([docs], milvus.replace(profile="general"), progress=False)
