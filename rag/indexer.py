@@ -305,8 +305,9 @@ def _nothing_indexed(sources: list[str], found: list[Path], errors: list[FileErr
 
 
 def _chunker_settings(cfg: Config) -> dict:
-    # version 3: an article of a statute and its items stay in the text (were pure headings when short)
-    return {"chunk_size": cfg.chunk_size, "overlap_sentences": cfg.overlap_sentences, "version": 3}
+    # version 3: an article of a statute and its items stay in the text (were pure headings when short); 4: only
+    # item markers inside an article are its text (3 took a ### 节 heading after an article for its text)
+    return {"chunk_size": cfg.chunk_size, "overlap_sentences": cfg.overlap_sentences, "version": 4}
 
 
 def _bar(total: int, desc: str, enabled: bool, unit: str = "chunk"):
