@@ -96,7 +96,7 @@ class Config:
                             "extra)", flag="--embedder")
     threads: int = setting(2, "index", "CPU threads for embedding", flag="--threads")
     batch_size: int = setting(16, "index", "passages embedded per batch")
-    profile: str = setting("", "index", "domain profile: general, gov-report or a .toml file (rag/profiles/); "
+    profile: str = setting("", "index", "domain profile: general, gov-report, law or a .toml file (rag/profiles/); "
                            "empty: the one the index was built with, general for a new index", flag="--profile",
                            metavar="NAME|PATH")
     store: str = setting("", "index", "index store: local (FAISS + BM25 + SQLite in the index folder) or milvus "
