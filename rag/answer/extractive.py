@@ -23,8 +23,8 @@ from rag.answer.compose import compose_en, compose_zh
 from rag.answer import refusal
 from rag.answer.prompts import join_sentences, part_refusal_text, refusal_with_reason
 from rag.answer.refusal import Reason
-from rag.answer.selector import (MAX_CANDIDATES, VETOES, Selector, answer_row, question_type, rank_features, topic_row,
-                                 reasons_of, softmax, views)
+from rag.answer.selector import (KIND_LOOKAHEAD, MAX_CANDIDATES, VETOES, Selector, answer_row, named_kind, question_type,
+                                 rank_features, reasons_of, softmax, topic_row, views)
 from rag.answer.types import Answer, Citation
 from rag.chunk import split_sentences
 from rag.profile import Profile, index_profile
@@ -193,6 +193,13 @@ class OfflineAnswerer:
         order = sorted(range(len(top)), key=lambda i: -ps[i])
         best = order[0]
         reasons = reasons_of(a, top[best], self.in_corpus)
+        # the best sentence names another kind of the asked compound (民间金属 for 黑色金属) while one of the next
+        # two names the compound itself and nothing vetoes it: that one speaks of what was asked
+        swap = named_kind(a, [top[i].sentence for i in order[:1 + KIND_LOOKAHEAD]], reasons)
+        if swap:
+            order.insert(0, order.pop(swap))
+            best = order[0]
+            reasons = reasons_of(a, top[best], self.in_corpus)
         unmapped = len(a.unmapped) / a.content_words if a.content_words else 0.0
         x = answer_row(feats[best], ps[best], ps[order[1]] if len(order) > 1 else 0.0, a.lang, unmapped,
                        [r.kind for r in reasons])
