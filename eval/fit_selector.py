@@ -454,7 +454,7 @@ def main() -> int:
         # as the answerer does: a best sentence naming another kind of the asked compound gives way to one of the
         # next two that names the compound itself
         term = r.get("kind_terms", [""] * len(order))[order[0]] if "other-kind" in r["reasons"][order[0]] else ""
-        swap = named_kind(None, [r["sents"][i] for i in order[:1 + KIND_LOOKAHEAD]],
+        swap = named_kind([r["sents"][i] for i in order[:1 + KIND_LOOKAHEAD]],
                           [SimpleNamespace(kind="other-kind", term=term)] if term else [])
         if swap:
             order.insert(0, order.pop(swap))

@@ -49,6 +49,7 @@ _TABLE_KEYS = ("glossary_entries", "report_kinds", "synonyms")
 _KEYS = frozenset(("extends", "description", "scopes") + _LIST_KEYS + _TABLE_KEYS)
 _SCOPE_KEYS = frozenset({"wide", "narrow", "wide_en", "narrow_en", "prefer"})
 _PREFER = ("wide", "narrow", "")
+_LATIN = re.compile(r"[a-z0-9]")
 
 
 class ProfileError(ConfigError):
@@ -165,6 +166,10 @@ class Profile:
                 out.add(w if not w.isascii() else " ".join(en_words(w)))
         return frozenset(out)
 
+    @cached_property
+    def _synonyms_longest_first(self) -> list[tuple[str, tuple[str, ...]]]:
+        return sorted(self.synonyms, key=lambda x: -len(x[0]))
+
     def synonyms_in(self, text: str) -> list[tuple[str, int, tuple[str, ...]]]:
         """The everyday words of ``synonyms`` in ``text``: (word, offset, the documents' terms), longest
         first where two overlap, in the order of the text. A match that cuts through a word of the text is
@@ -186,14 +191,14 @@ class Profile:
         words = [(a, b) for _, a, b in jieba_module().tokenize(low)]
         found: list[tuple[str, int, tuple[str, ...]]] = []
         taken = [False] * len(low)
-        for word, terms in sorted(self.synonyms, key=lambda x: -len(x[0])):
-            latin = word.isascii()
+        for word, terms in self._synonyms_longest_first:
             start = low.find(word)
             while start >= 0:
                 end = start + len(word)
-                cuts = any(a < start < b or a < end < b for a, b in words)
-                if latin:
-                    cuts = bool(re.match(r"[a-z0-9]", low[end:end + 1]) or (start and re.match(r"[a-z0-9]", low[start - 1])))
+                if word.isascii():  # a whole Latin word
+                    cuts = bool(_LATIN.match(low[end:end + 1]) or (start and _LATIN.match(low[start - 1])))
+                else:  # no word of the text cut
+                    cuts = any(a < start < b or a < end < b for a, b in words)
                 if terms and not cuts and not any(taken[start:end]):
                     found.append((word, start, terms))
                     taken[start:end] = [True] * len(word)

@@ -195,7 +195,7 @@ class OfflineAnswerer:
         reasons = reasons_of(a, top[best], self.in_corpus)
         # the best sentence names another kind of the asked compound (民间金属 for 黑色金属) while one of the next
         # two names the compound itself and nothing vetoes it: that one speaks of what was asked
-        swap = named_kind(a, [top[i].sentence for i in order[:1 + KIND_LOOKAHEAD]], reasons)
+        swap = named_kind([top[i].sentence for i in order[:1 + KIND_LOOKAHEAD]], reasons)
         if swap:
             order.insert(0, order.pop(swap))
             best = order[0]

@@ -423,16 +423,16 @@ VETOES = frozenset({"exact", "rate", "other-kind", "other-head"})
 KIND_LOOKAHEAD = 2  # how many sentences after the best one may name the compound it names another kind of
 
 
-def named_kind(a, sentences: list[str], reasons: list) -> int:
+def named_kind(sentences: list[str], reasons: list) -> int:
     """Where the best sentence (``sentences[0]``, its refusal ``reasons``) is vetoed because it names another kind
     of the question's compound (other-kind: 民间金属 for 黑色金属), the position of the first of the next sentences
     that names the compound itself verbatim (its own refusal checks then apply); else 0 (keep the best). The fit
     takes the same step (eval/fit_selector.py).
 
     >>> from types import SimpleNamespace as NS
-    >>> named_kind(None, ["民间金属乐队兴起。", "毒液是黑色金属的源头。"], [NS(kind="other-kind", term="黑色金属")])
+    >>> named_kind(["民间金属乐队兴起。", "毒液是黑色金属的源头。"], [NS(kind="other-kind", term="黑色金属")])
     1
-    >>> named_kind(None, ["民间金属乐队兴起。", "重金属很响。"], [NS(kind="other-kind", term="黑色金属")])
+    >>> named_kind(["民间金属乐队兴起。", "重金属很响。"], [NS(kind="other-kind", term="黑色金属")])
     0
     """
     term = next((r.term for r in reasons if r.kind == "other-kind"), "")
